@@ -1,0 +1,77 @@
+# Type stub of the compiled bridge fastreg._kernels (see _kernels.pyx).
+#
+# The bridge trusts its caller: arrays must already be C-contiguous, of one float dtype
+# (float32 or float64) shared by X, y, sample_weight and the output arrays, with
+# consistent shapes. Validation lives in the Python layer (fastreg/_validation.py).
+# `coef` and `intercept` passed to solve() are float64 whatever the data dtype; the ones
+# passed to loss_gradient() have the data's dtype.
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+LOSS_SQUARED: int
+LOSS_LOGISTIC: int
+LOSS_MULTINOMIAL: int
+SOLVER_GD: int
+SOLVER_FISTA: int
+SOLVER_LBFGS: int
+STATUS_CONVERGED: int
+STATUS_MAX_ITER: int
+STATUS_DIVERGED: int
+STATUS_INTERRUPTED: int
+STATUS_NO_MEMORY: int
+
+def sigmoid(x: NDArray[Any], out: NDArray[Any]) -> None:
+    """out[:] = sigmoid(x) elementwise; x and out 1-D, same dtype and length."""
+
+def log_sum_exp(Z: NDArray[Any], out: NDArray[Any]) -> None:
+    """out[i] = log(sum_j exp(Z[i, j])); Z 2-D (n, k), out 1-D (n,)."""
+
+def softmax(Z: NDArray[Any], out: NDArray[Any]) -> None:
+    """out[i, :] = softmax(Z[i, :]); Z and out 2-D, same shape."""
+
+def loss_gradient(
+    loss: int,
+    X: NDArray[Any],
+    y: NDArray[Any],
+    sample_weight: NDArray[Any] | None,
+    coef: NDArray[Any],
+    intercept: NDArray[Any],
+    n_threads: int,
+) -> tuple[float, NDArray[np.float64], NDArray[np.float64]]:
+    """One fused pass: (sum_i s_i l_i, gradient wrt coef (K, d), gradient wrt intercept (K,))."""
+
+def solve(
+    loss: int,
+    X: NDArray[Any],
+    y: NDArray[Any],
+    sample_weight: NDArray[Any] | None,
+    coef: NDArray[np.float64],
+    intercept: NDArray[np.float64],
+    *,
+    solver: int,
+    l2: float,
+    l1: float,
+    fit_intercept: bool,
+    learning_rate: float,
+    max_iter: int,
+    tol: float,
+    n_threads: int,
+    progress: Callable[[int, float], bool | None] | None = None,
+    progress_interval: float = 0.2,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], int, int]:
+    """Minimise the averaged objective; returns (coef, intercept, objective_curve, n_iter,
+    status). coef and intercept are updated in place and also returned; objective_curve
+    has n_iter entries. progress(iteration, objective) is called with the GIL held every
+    progress_interval seconds; returning True, or raising, stops the solve (an exception,
+    for example KeyboardInterrupt from a pending signal, propagates). Signals are checked
+    at the same points even when progress is None."""
+
+def build_info() -> dict[str, Any]:
+    """{'openmp': bool, 'max_threads': int, 'simd': str, 'compiler': str, 'c_flags': str,
+    'build_type': str}."""
+
+def stream_read(data: NDArray[np.float64], n_threads: int) -> float:
+    """Read every element of a 1-D float64 array once (bandwidth probe); returns their sum."""

@@ -1,0 +1,51 @@
+/* platform.c: build and machine facts for show_config, and the bench's read-bandwidth
+ * probe (compiled here so that it streams memory exactly as the kernels do). */
+#include <stddef.h>
+
+#include "fastreg.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+int fr_openmp_enabled(void) {
+#ifdef _OPENMP
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+int fr_max_threads(void) {
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
+const char *fr_simd_level(void) {
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) return "AVX-512";
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "AVX2+FMA";
+    if (__builtin_cpu_supports("avx")) return "AVX";
+    return "SSE2";
+#elif defined(__aarch64__) || defined(_M_ARM64)
+    return "NEON";
+#else
+    return "scalar";
+#endif
+}
+
+double fr_stream_read_f64(const double *data, int64_t n, int n_threads) {
+    double total = 0.0;
+    (void)n_threads;
+#ifdef _OPENMP
+#pragma omp parallel for simd schedule(static) num_threads(n_threads) reduction(+ : total)
+#else
+#pragma omp simd reduction(+ : total)
+#endif
+    for (int64_t i = 0; i < n; ++i) total += data[i];
+    return total;
+}

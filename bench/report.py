@@ -1,0 +1,301 @@
+# bench/report.py: a run's results as a readable text report (aligned tables grouped by
+# size and loss), as JSON (every figure plus the machine description), and as a PNG plot
+# of epochs/s by size, fastreg against the NumPy reference, with the read-bandwidth ceiling.
+import json
+import math
+
+from bench.config import SIZES, WHAT_FULL_ADDS
+
+
+def _num(x, digits=3):
+    """A positive figure with about `digits` significant digits and thousands separators."""
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "-"
+    if abs(x) >= 10 ** (digits - 1):
+        return f"{x:,.0f}"
+    return f"{x:.{digits}g}"
+
+
+def _seconds(s):
+    if s is None:
+        return "-"
+    if s < 1e-3:
+        return f"{s * 1e6:.1f} us"
+    if s < 1:
+        return f"{s * 1e3:.2f} ms"
+    return f"{s:.2f} s"
+
+
+def _table(header, rows, align=None):
+    """Rows of strings as aligned columns (left for text, right for figures)."""
+    align = align or ["<"] + [">"] * (len(header) - 1)
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells):
+        return "  ".join(
+            f"{c!s:{a}{w}}" for c, a, w in zip(cells, align, widths, strict=True)
+        ).rstrip()
+
+    return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)])
+
+
+def _size_title(size):
+    n, d = SIZES[size]
+    return f"{size} ({n:,} x {d})"
+
+
+def format_report(results):
+    """The whole run as text: machine, bandwidth, epochs, fused pass, fits, targets.
+
+    Parameters
+    ----------
+    results : dict
+        A run's results (see `bench.runner.run`).
+
+    Returns
+    -------
+    text : str
+    """
+    out = []
+    m = results["machine"]
+    fr = m["fastreg"]
+    blas = ", ".join(
+        f"{b['internal_api']} {b['version']} ({b['architecture']}, {b['num_threads']} threads)"
+        for b in m["blas"]
+    )
+    memory = f"{m['memory_bytes'] / 2**30:.1f} GiB" if m["memory_bytes"] else "?"
+    out.append(f"fastreg bench  {results['date']}  ({results['mode']} run)")
+    out.append(
+        f"machine  {m['cpu_model']}, {m['usable_cpus']} usable CPUs, L3 {m['l3_cache']}, "
+        f"{memory}, {m['os']}"
+    )
+    out.append(
+        f"software python {m['python']}, numpy {m['numpy']} [{blas}], scikit-learn {m['sklearn']}"
+    )
+    out.append(
+        f"fastreg  {fr['version']}, {fr['compiler']} {fr['build_type']} {fr['c_flags']}, "
+        f"openmp {'on' if fr['openmp'] else 'off'}, simd {fr['simd']}"
+    )
+    bw = results["bandwidth"]
+    out.append(
+        "read bandwidth  "
+        + ", ".join(f"{b['gb_per_s']:.1f} GB/s ({b['threads']} thr)" for b in bw)
+        + f"  [stream_read over {bw[0]['buffer_bytes'] / 2**20:.0f} MiB, best of "
+        f"{results['settings']['bandwidth_repeats']}]"
+        if bw
+        else "read bandwidth  not measured"
+    )
+
+    epochs = results["epochs"]
+    if epochs:
+        out.append("")
+        out.append(
+            "Epoch throughput: fastreg's compiled GD loop (_kernels.solve) vs the NumPy "
+            "reference, same data, same epochs"
+        )
+        header = [
+            "loss",
+            "dtype",
+            "thr",
+            "fastreg ep/s",
+            "ref ep/s",
+            "speedup",
+            "GB/s",
+            "% bw",
+            "ceiling ep/s",
+        ]
+        for size in dict.fromkeys(r["size"] for r in epochs):
+            rows = []
+            previous = None
+            for r in (r for r in epochs if r["size"] == size):
+                rows.append(
+                    [
+                        r["loss"] if r["loss"] != previous else "",
+                        r["dtype"],
+                        r["threads"],
+                        _num(r["fastreg"]["epochs_per_s"]),
+                        _num(r["reference"]["epochs_per_s"]),
+                        f"{r['speedup']:.1f}x",
+                        f"{r['gb_per_s']:.2f}",
+                        _num(r["percent_of_bandwidth"]),
+                        _num(r["ceiling_epochs_per_s"]),
+                    ]
+                )
+                previous = r["loss"]
+            out.append("")
+            out.append(_size_title(size))
+            out.append(_table(header, rows, ["<", "<"] + [">"] * 7))
+        out.append(
+            "(GB/s = bytes of X per epoch / time per epoch; % bw against the read bandwidth "
+            "with the same threads; a size that fits in cache can exceed 100%)"
+        )
+
+    if results.get("fused_pass"):
+        out.append("")
+        out.append("Fused pass alone (_kernels.loss_gradient, one read of X per call)")
+        rows = [
+            [
+                _size_title(r["size"]),
+                r["loss"],
+                r["dtype"],
+                r["threads"],
+                _num(r["passes_per_s"]),
+                f"{r['gb_per_s']:.2f}",
+                _num(r["percent_of_bandwidth"]),
+            ]
+            for r in results["fused_pass"]
+        ]
+        header = ["size", "loss", "dtype", "thr", "passes/s", "GB/s", "% bw"]
+        out.append(_table(header, rows, ["<", "<", "<"] + [">"] * 4))
+
+    if results.get("iris"):
+        out.append("")
+        out.append("Iris fits: 3000 epochs of 'gd', standardised, no penalty, 1 thread")
+        rows = [
+            [
+                f"{r['model']} {r['n_samples']}x{r['n_features']}",
+                _seconds(r["reference_seconds"]),
+                _seconds(r["kernel_seconds"]),
+                f"{r['kernel_speedup']:.1f}x",
+                _seconds(r["estimator_seconds"]),
+                f"{r['estimator_speedup']:.1f}x",
+            ]
+            for r in results["iris"]
+        ]
+        header = ["fit", "reference", "fastreg loop", "speedup", "fastreg fit()", "speedup"]
+        out.append(_table(header, rows))
+
+    tts = results.get("time_to_solution")
+    if tts:
+        out.append("")
+        out.append(
+            f"Time to solution: logistic, {tts['n_samples']:,} x {tts['n_features']}, "
+            f"C={tts['C']:g}, {tts['threads']} threads, to objective <= best * (1 + "
+            f"{tts['relative_accuracy']:g}) = {tts['target_objective']:.9g}"
+        )
+        rows = []
+        fastreg_seconds = tts["solvers"]["fastreg"]["seconds"]
+        for name, s in tts["solvers"].items():
+            rows.append(
+                [
+                    name,
+                    _seconds(s["seconds"]) if s["reached"] else "not reached",
+                    s["max_iter"] if s["reached"] else "-",
+                    f"{s['best_relative_gap']:.1e}",
+                    f"{s['seconds'] / fastreg_seconds:.2f}x"
+                    if s["reached"] and fastreg_seconds
+                    else "-",
+                ]
+            )
+        header = ["solver", "time", "iterations", "best rel. gap", "time / fastreg"]
+        out.append(_table(header, rows))
+
+    out.append("")
+    out.append("Targets (issue 4)")
+    rows = [
+        [
+            t["figure"],
+            f">= {t['target']:g}",
+            "-" if t["value"] is None else f"{t['value']:.2f}",
+            {True: "met", False: "MISSED", None: "not measured"}[t["met"]],
+        ]
+        for t in results["targets"]
+    ]
+    out.append(_table(["figure", "target", "value", "status"], rows, ["<", ">", ">", "<"]))
+    if results["mode"] != "full":
+        out.append("")
+        out.append(WHAT_FULL_ADDS)
+    return "\n".join(out)
+
+
+def write_json(results, path):
+    """Write the results (every figure and the machine description) as indented JSON.
+
+    Parameters
+    ----------
+    results : dict
+    path : str or pathlib.Path
+    """
+
+    def clean(x):
+        if isinstance(x, float) and not math.isfinite(x):
+            return None
+        if isinstance(x, dict):
+            return {k: clean(v) for k, v in x.items()}
+        if isinstance(x, list | tuple):
+            return [clean(v) for v in x]
+        return x
+
+    with open(path, "w") as f:
+        json.dump(clean(results), f, indent=1)
+        f.write("\n")
+
+
+def plot(results, path):
+    """PNG of epochs/s by size, fastreg vs reference, log scale, bandwidth ceiling drawn.
+
+    One panel per (threads, dtype); within a panel each size is a group of points, one
+    colour per loss, fastreg filled and the reference hollow; the black bar over a group
+    is the epochs/s the measured read bandwidth allows for that size.
+
+    Parameters
+    ----------
+    results : dict
+    path : str or pathlib.Path
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    epochs = results["epochs"]
+    if not epochs:
+        return
+    sizes = list(dict.fromkeys(r["size"] for r in epochs))
+    losses = list(dict.fromkeys(r["loss"] for r in epochs))
+    dtypes = list(dict.fromkeys(r["dtype"] for r in epochs))
+    threads = sorted({r["threads"] for r in epochs})
+    colors = dict(zip(losses, plt.rcParams["axes.prop_cycle"].by_key()["color"], strict=False))
+    fig, axes = plt.subplots(
+        len(threads),
+        len(dtypes),
+        figsize=(5.5 * len(dtypes), 3.8 * len(threads)),
+        squeeze=False,
+        sharey=True,
+    )
+    for i, t in enumerate(threads):
+        for j, dtype in enumerate(dtypes):
+            ax = axes[i][j]
+            for x, size in enumerate(sizes):
+                group = [
+                    r for r in epochs if (r["size"], r["dtype"], r["threads"]) == (size, dtype, t)
+                ]
+                for r in group:
+                    dx = 0.6 * (losses.index(r["loss"]) / max(len(losses) - 1, 1) - 0.5)
+                    c = colors[r["loss"]]
+                    ax.plot(x + dx, r["fastreg"]["epochs_per_s"], "o", color=c)
+                    ax.plot(x + dx, r["reference"]["epochs_per_s"], "s", mfc="none", color=c)
+                if group and group[0]["ceiling_epochs_per_s"]:
+                    ceiling = group[0]["ceiling_epochs_per_s"]
+                    ax.hlines(ceiling, x - 0.4, x + 0.4, color="black", linewidth=2)
+            ax.set_yscale("log")
+            ax.set_xticks(range(len(sizes)), [_size_title(s) for s in sizes], fontsize=8)
+            ax.set_xlim(-0.6, len(sizes) - 0.4)
+            ax.set_title(f"{dtype}, {t} thread{'s' if t > 1 else ''}", fontsize=10)
+            ax.grid(axis="y", which="major", alpha=0.3)
+            if j == 0:
+                ax.set_ylabel("epochs / s")
+    handles = [
+        Line2D([], [], marker="o", ls="", color=colors[loss], label=loss) for loss in losses
+    ]
+    handles += [
+        Line2D([], [], marker="o", ls="", color="gray", label="fastreg"),
+        Line2D([], [], marker="s", ls="", mfc="none", color="gray", label="NumPy reference"),
+        Line2D([], [], color="black", lw=2, label="read-bandwidth ceiling"),
+    ]
+    fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=8, frameon=False)
+    fig.suptitle("fastreg epoch throughput (GD epoch: one pass over X)", fontsize=11)
+    fig.tight_layout(rect=(0, 0.06, 1, 0.97))
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -74,7 +74,7 @@ def parse_args(argv=None):
         "--out",
         type=pathlib.Path,
         default=pathlib.Path("bench/out"),
-        help="directory of bench.json and bench.png (default bench/out/)",
+        help="directory of bench.json, bench.png and bench.txt (default bench/out/)",
     )
     return parser.parse_args(argv)
 
@@ -133,10 +133,13 @@ def main(argv=None):
     results = run(settings, mode=mode)
     args.out.mkdir(parents=True, exist_ok=True)
     json_path, png_path = args.out / "bench.json", args.out / "bench.png"
+    text_path = args.out / "bench.txt"
     write_json(results, json_path)
     plot(results, png_path)
-    print(format_report(results))
-    print(f"\nwrote {json_path} and {png_path}")
+    text = format_report(results)
+    text_path.write_text(text + "\n")
+    print(text)
+    print(f"\nwrote {json_path}, {png_path} and {text_path}")
     return 0
 
 

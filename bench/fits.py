@@ -228,7 +228,8 @@ def time_to_solution(X, y, threads, budget_seconds, progress=None):
                 spent[name] += run["seconds"]
                 previous = runs[name][-2]["objective"] if len(runs[name]) > 1 else math.inf
                 converged = run["n_iter"] < max_iter
-                stalled = previous - run["objective"] <= 1e-12 * abs(run["objective"])
+                # a rise (possible for SGD) is no stall; a tiny decrease is
+                stalled = 0 <= previous - run["objective"] <= 1e-12 * abs(run["objective"])
                 if converged or stalled:
                     break
                 max_iter = max(max_iter + 1, math.ceil(1.5 * max_iter))

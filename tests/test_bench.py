@@ -45,10 +45,11 @@ def bench_run(tmp_path_factory):
 def test_bench_writes_json_png_and_table(bench_run):
     out, done = bench_run
     assert (out / "bench.png").stat().st_size > 0
+    assert (out / "bench.txt").read_text().strip() in done.stdout
     assert "Epoch throughput" in done.stdout
     assert "Targets" in done.stdout
-    assert "16/" not in done.stdout  # the progress bar goes to stderr
-    assert "] " in done.stderr
+    assert "done in" in done.stderr  # the progress bar goes to stderr, not stdout
+    assert "done in" not in done.stdout
 
 
 def test_bench_json_structure_and_figures(bench_run):

@@ -3,12 +3,13 @@
 import os
 import platform
 import sys
+from typing import IO, Any
 
 from fastreg import _kernels
 from fastreg._version import __version__
 
 
-def build_info():
+def build_info() -> dict[str, Any]:
     """Return fastreg's build and runtime facts as a dictionary.
 
     Returns
@@ -29,7 +30,7 @@ def build_info():
     return info
 
 
-def show_config(file=None):
+def show_config(file: IO[str] | None = None) -> None:
     """Print fastreg's version, build flags, OpenMP status, threads and SIMD level.
 
     Parameters

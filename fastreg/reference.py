@@ -295,14 +295,17 @@ def loss_gradient(loss, X, y, sample_weight, coef, intercept, n_threads=1):
     if loss != LOSS_MULTINOMIAL and W.shape[0] != 1:
         raise ValueError(f"the {_LOSS_NAMES.get(loss, loss)} loss has one output")
 
-    Z = (X @ W.T).astype(np.float64) + b  # first read of X, products in the data dtype
+    # First read of X; the products run in the data dtype.
+    Z = (X @ W.T).astype(np.float64, copy=False) + b
     values, derivatives = _row_losses(loss, Z, y)
     if sample_weight is not None:
         s = np.asarray(sample_weight, dtype=np.float64)
         values = s * values
         derivatives = derivatives * s[:, None]
     loss_sum = float(np.sum(values))
-    grad_coef = (derivatives.astype(dtype).T @ X).astype(np.float64)  # second read of X
+    # Second read of X.
+    R = derivatives.astype(dtype, copy=False)
+    grad_coef = (R.T @ X).astype(np.float64, copy=False)
     grad_intercept = np.sum(derivatives, axis=0)
     return loss_sum, grad_coef, grad_intercept
 
@@ -527,28 +530,34 @@ class _Progress:
 def _solve_gd(f, W, b, l1, step, max_iter, tol, curve, progress):
     """Proximal gradient descent with a fixed step, exactly as in fastreg.h.
 
-    Iteration t evaluates G and its gradient at W_t, stops if W_t is optimal, otherwise
-    steps W_{t+1} = prox_{step l1}(W_t - step grad_W), b_{t+1} = b_t - step grad_b, and
-    records curve[t] = G(W_{t+1}) (which is the next iteration's evaluation).
+    Iteration t evaluates G and its gradient at W_t (recording curve[t - 1] = G(W_t), the
+    objective after t steps), stops if W_t is optimal or t == max_iter, and otherwise
+    steps W_{t+1} = prox_{step l1}(W_t - step grad_W), b_{t+1} = b_t - step grad_b.
+    A non-finite objective or gradient at W_t returns W_{t-1}, the last finite iterate.
     """
     fW, gW, gb = f(W, b)
     G = fW + l1 * float(np.sum(np.abs(W)))
-    for t in range(max_iter):
+    W_prev, b_prev = W, b
+    t = 0
+    while True:
         if not _finite(G, gW, gb):
-            return W, b, t, STATUS_DIVERGED
+            if t == 0:
+                return W, b, 0, STATUS_DIVERGED
+            return W_prev, b_prev, t - 1, STATUS_DIVERGED
+        if t > 0:
+            curve[t - 1] = G
         if optimality(W, gW, gb, l1, f.fit_intercept) <= tol:
             return W, b, t, STATUS_CONVERGED
+        if t == max_iter:
+            return W, b, t, STATUS_MAX_ITER
         if t > 0 and progress.stop_requested(t, G):
             return W, b, t, STATUS_INTERRUPTED
-        W_next = soft_threshold(W - step * gW, step * l1)
-        b_next = b - step * gb
-        fW, gW, gb = f(W_next, b_next)
-        G = fW + l1 * float(np.sum(np.abs(W_next)))
-        if not _finite(G, gW, gb, W_next, b_next):
-            return W, b, t, STATUS_DIVERGED  # keep the last finite iterate
-        curve[t] = G
-        W, b = W_next, b_next
-    return W, b, max_iter, STATUS_MAX_ITER
+        W_prev, b_prev = W, b
+        W = soft_threshold(W - step * gW, step * l1)
+        b = b - step * gb
+        fW, gW, gb = f(W, b)
+        G = fW + l1 * float(np.sum(np.abs(W)))
+        t += 1
 
 
 def _solve_fista(f, W, b, l1, step, max_iter, tol, curve, progress):
@@ -562,11 +571,14 @@ def _solve_fista(f, W, b, l1, step, max_iter, tol, curve, progress):
     fW, gW, gb = f(W, b)
     G = fW + l1 * float(np.sum(np.abs(W)))
     V, c, momentum = W, b, 1.0
-    for t in range(max_iter):
+    t = 0
+    while True:
         if not _finite(G, gW, gb):
             return W, b, t, STATUS_DIVERGED
         if optimality(W, gW, gb, l1, f.fit_intercept) <= tol:
             return W, b, t, STATUS_CONVERGED
+        if t == max_iter:
+            return W, b, t, STATUS_MAX_ITER
         if t > 0 and progress.stop_requested(t, G):
             return W, b, t, STATUS_INTERRUPTED
         fV, gV, gc = (fW, gW, gb) if V is W else f(V, c)
@@ -598,7 +610,7 @@ def _solve_fista(f, W, b, l1, step, max_iter, tol, curve, progress):
         W, b, G, fW, gW, gb = W_next, b_next, G_next, f_next, g_next, gb_next
         if momentum == 1.0:
             V = W  # V is the new iterate: reuse its gradient
-    return W, b, max_iter, STATUS_MAX_ITER
+        t += 1
 
 
 def _solve_lbfgs(f, W, b, max_iter, tol, curve, progress, memory=10):
@@ -619,11 +631,14 @@ def _solve_lbfgs(f, W, b, max_iter, tol, curve, progress, memory=10):
     theta = np.concatenate([W.ravel(), b])
     G, g = evaluate(theta)
     pairs = []
-    for t in range(max_iter):
+    t = 0
+    while True:
         if not _finite(G, g):
             return (*unpack(theta), t, STATUS_DIVERGED)
         if float(np.max(np.abs(g), initial=0.0)) <= tol:
             return (*unpack(theta), t, STATUS_CONVERGED)
+        if t == max_iter:
+            return (*unpack(theta), t, STATUS_MAX_ITER)
         if t > 0 and progress.stop_requested(t, G):
             return (*unpack(theta), t, STATUS_INTERRUPTED)
         # Two-loop recursion: direction = -H g with H the L-BFGS inverse Hessian estimate.
@@ -665,7 +680,7 @@ def _solve_lbfgs(f, W, b, max_iter, tol, curve, progress, memory=10):
                 pairs.pop(0)
         theta, G, g = theta_next, G_next, g_next
         curve[t] = G
-    return (*unpack(theta), max_iter, STATUS_MAX_ITER)
+        t += 1
 
 
 def solve(

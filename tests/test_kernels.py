@@ -337,14 +337,17 @@ def test_gd_matches_twin(rng, loss, n, l1, dtype, read_only, n_threads):
     X, y, sw, _, _ = make_problem(rng, loss, n, 6, dtype, weighted=True)
     if read_only:
         readonly(X, y, sw)
-    args = solve_args(loss, X, sw, l1=l1, n_threads=n_threads)
+    # Hundreds of epochs on the small problem; on the big one fewer keep the grid fast
+    # (test_gd_matches_twin_over_many_epochs runs it long).
+    max_iter = 300 if n == SMALL else 40
+    args = solve_args(loss, X, sw, l1=l1, n_threads=n_threads, max_iter=max_iter)
     coef, intercept, curve, n_iter, status = _kernels.solve(
         loss, X, y, sw, *start_point(loss, 6), **args
     )
     expected = reference.solve(loss, X, y, sw, *start_point(loss, 6), **args)
-    assert (n_iter, status) == (200, reference.STATUS_MAX_ITER)
-    assert (expected[3], expected[4]) == (200, reference.STATUS_MAX_ITER)
-    assert curve.shape == (200,)
+    assert (n_iter, status) == (max_iter, reference.STATUS_MAX_ITER)
+    assert (expected[3], expected[4]) == (max_iter, reference.STATUS_MAX_ITER)
+    assert curve.shape == (max_iter,)
     # float64: hundreds of epochs of the same iteration differ only by rounding.
     rtol = 1e-10 if dtype == np.float64 else rtol_for(dtype)
     assert_close(coef, expected[0], rtol)
@@ -352,6 +355,17 @@ def test_gd_matches_twin(rng, loss, n, l1, dtype, read_only, n_threads):
     assert_close(curve, expected[2], rtol)
     if l1 > 0 and dtype == np.float64:
         assert np.array_equal(coef == 0, expected[0] == 0)  # the prox gives exact zeros
+
+
+@pytest.mark.parametrize("loss", LOSSES, ids=LOSS_IDS)
+def test_gd_matches_twin_over_many_epochs(rng, loss):
+    X, y, sw, _, _ = make_problem(rng, loss, BIG, 6, np.float64, weighted=True)
+    args = solve_args(loss, X, sw, l1=0.002, max_iter=400)
+    coef, intercept, curve, _, _ = _kernels.solve(loss, X, y, sw, *start_point(loss, 6), **args)
+    expected = reference.solve(loss, X, y, sw, *start_point(loss, 6), **args)
+    assert_close(coef, expected[0], 1e-10)
+    assert_close(intercept, expected[1], 1e-10)
+    assert_close(curve, expected[2], 1e-10)
 
 
 @pytest.mark.parametrize("loss", LOSSES, ids=LOSS_IDS)
@@ -399,7 +413,7 @@ def test_gd_iteration_semantics(rng, loss, implementation):
 @pytest.mark.parametrize("loss", LOSSES, ids=LOSS_IDS)
 def test_gd_bitwise_identical_across_threads(rng, loss, dtype):
     X, y, sw, _, _ = make_problem(rng, loss, BIG, 8, dtype, weighted=True)
-    args = solve_args(loss, X, sw, l1=0.002, max_iter=60)
+    args = solve_args(loss, X, sw, l1=0.002, max_iter=50)
     one = _kernels.solve(loss, X, y, sw, *start_point(loss, 8), **(args | {"n_threads": 1}))
     two = _kernels.solve(loss, X, y, sw, *start_point(loss, 8), **(args | {"n_threads": 2}))
     assert np.array_equal(one[0], two[0])
@@ -435,10 +449,14 @@ def test_progress_callback_can_stop_the_solve(rng, implementation):
 
     args = solve_args(loss, X, sw, max_iter=100, progress=progress, progress_interval=0.0)
     _, _, curve, n_iter, status = solve(loss, X, y, sw, *start_point(loss, 3), **args)
+    # Calls come between iterations, numbered from 1; the solver may read the clock
+    # only every few iterations, so the first call can come later than iteration 1.
+    iterations = [it for it, _ in seen]
     assert status == reference.STATUS_INTERRUPTED
-    assert [it for it, _ in seen] == [1, 2, 3, 4, 5]
-    assert n_iter == 5 and curve.shape == (5,)
-    assert all(np.isfinite(value) for _, value in seen)
+    assert iterations[0] >= 1 and iterations[-1] >= 5
+    assert iterations == sorted(set(iterations))
+    assert n_iter == iterations[-1] < 100 and curve.shape == (n_iter,)
+    assert seen[-1][1] == curve[-1]  # the objective reported is the current one
 
 
 SOLVER_CASES = [

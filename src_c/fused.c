@@ -12,6 +12,7 @@
 #include "fastreg.h"
 #include "fused_internal.h"
 #include "stable_math.h"
+#include "vector_math.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -23,9 +24,13 @@ int64_t fr_chunk_count(int64_t n_samples) {
     return chunks > FR_MAX_CHUNKS ? FR_MAX_CHUNKS : chunks;
 }
 
+int64_t fr_slot_size(int64_t n_features, int64_t n_outputs) {
+    /* [loss, grad_intercept (K), grad_coef (K x d), block scores (K x FR_BLOCK)] */
+    return 1 + n_outputs + n_outputs * n_features + n_outputs * FR_BLOCK;
+}
+
 int64_t fr_scratch_size(int64_t n_samples, int64_t n_features, int64_t n_outputs) {
-    /* one slot per chunk: [loss, grad_intercept (K), grad_coef (K x d), row scores (K)] */
-    return fr_chunk_count(n_samples) * (1 + 2 * n_outputs + n_outputs * n_features);
+    return fr_chunk_count(n_samples) * fr_slot_size(n_features, n_outputs);
 }
 
 #define REAL double

@@ -10,6 +10,23 @@
 #define FR_CHUNK_MIN_ROWS 2048
 #define FR_MAX_CHUNKS 64
 
+/* Rows per block inside a chunk (see fused_template.h). */
+#define FR_BLOCK 8
+/* Rows shorter than this take a plain scalar dot product instead of a SIMD reduction. */
+#define FR_SHORT_ROW 16
+
 int64_t fr_chunk_count(int64_t n_samples);
+int64_t fr_slot_size(int64_t n_features, int64_t n_outputs); /* doubles per chunk */
+
+/* Runtime ISA dispatch: the compiler emits the marked function once per instruction set
+ * and picks the widest the CPU has when the library loads (an ifunc), so a wheel built
+ * for baseline x86-64 still runs AVX2+FMA or AVX-512 code where the CPU has it. Needs
+ * GCC and glibc's ifunc; elsewhere the baseline build is used. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
+    !defined(FASTREG_NO_DISPATCH)
+#define FR_TARGET_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define FR_TARGET_CLONES
+#endif
 
 #endif /* FASTREG_FUSED_INTERNAL_H */

@@ -1,36 +1,32 @@
 /* fused_template.h: the fused pass for one dtype; fused.c includes it once per dtype
  * with REAL, SUFFIX(name) and PROBLEM defined.
  *
- * Within a chunk, rows are taken four at a time: four independent dot products keep the
- * FMA units busy, and the gradient is updated once per block (grad += g0 x0 + ... + g3 x3)
- * so the accumulator is loaded and stored a quarter as often. Dot products run in REAL
- * (float32 data stays float32); per-row losses, derivatives and every sum are double. */
+ * a. Rows go in blocks of FR_BLOCK. Per block: the scores (dot products; four rows at a
+ *    time so four independent FMA chains are in flight), then the per-row losses and
+ *    derivatives in one loop over the block that vectorises (branch-free exp/log from
+ *    vector_math.h: one exp per row, or per row and class), then the gradient update
+ *    grad += sum_r g_r x_r, which loads and stores the accumulator once per block.
+ * b. The block's rows are read from memory once (scores) and again from L1 (gradient):
+ *    one pass over X.
+ * c. Dot products run in REAL, so float32 data stays float32 in the widest vectors;
+ *    per-row losses and derivatives, and every sum, are double.
+ * d. A short last block pads with zero weights instead of branching in the hot loops;
+ *    rows past the end are never read. */
 
-/* Per-row derivative and loss for the single-output losses, weighted by s. */
-static inline double SUFFIX(single_output_row)(int loss, double z, double y, double s,
-                                              double *gradient) {
-    double value;
-    if (loss == FR_LOSS_LOGISTIC) {
-        value = fr_logistic_loss_grad(z, y, gradient);
-    } else {
-        double r = z - y;
-        *gradient = r;
-        value = 0.5 * r * r;
+/* scores[r] = x_r . w + b for the block's m rows; rows m..FR_BLOCK-1 get 0. */
+static inline void SUFFIX(block_scores)(const REAL *xb, int64_t d, int64_t m, const REAL *w,
+                                        double b, double *scores) {
+    int64_t r = 0;
+    if (d < FR_SHORT_ROW) { /* a SIMD reduction costs more than it saves on short rows */
+        for (; r < m; ++r) {
+            const REAL *x = xb + r * d;
+            REAL a = 0;
+            for (int64_t j = 0; j < d; ++j) a += x[j] * w[j];
+            scores[r] = (double)a + b;
+        }
     }
-    *gradient *= s;
-    return s * value;
-}
-
-/* Squared or logistic loss over rows [begin, end); adds into loss/grad_* (one slot). */
-static void SUFFIX(chunk_single_output)(const PROBLEM *p, const REAL *w, double b,
-                                        int64_t begin, int64_t end, double *loss_out,
-                                        double *grad_w, double *grad_b) {
-    const int64_t d = p->n_features;
-    const REAL *sw = p->sample_weight;
-    double loss = 0.0, gb = 0.0;
-    int64_t i = begin;
-    for (; i + 4 <= end; i += 4) {
-        const REAL *x0 = p->X + i * d, *x1 = x0 + d, *x2 = x1 + d, *x3 = x2 + d;
+    for (; r + 4 <= m; r += 4) {
+        const REAL *x0 = xb + r * d, *x1 = x0 + d, *x2 = x1 + d, *x3 = x2 + d;
         REAL a0 = 0, a1 = 0, a2 = 0, a3 = 0;
 #pragma omp simd reduction(+ : a0, a1, a2, a3)
         for (int64_t j = 0; j < d; ++j) {
@@ -39,86 +35,163 @@ static void SUFFIX(chunk_single_output)(const PROBLEM *p, const REAL *w, double 
             a2 += x2[j] * w[j];
             a3 += x3[j] * w[j];
         }
-        double g0, g1, g2, g3;
-        loss += SUFFIX(single_output_row)(p->loss, a0 + b, p->y[i], sw ? sw[i] : 1.0, &g0);
-        loss += SUFFIX(single_output_row)(p->loss, a1 + b, p->y[i + 1], sw ? sw[i + 1] : 1.0, &g1);
-        loss += SUFFIX(single_output_row)(p->loss, a2 + b, p->y[i + 2], sw ? sw[i + 2] : 1.0, &g2);
-        loss += SUFFIX(single_output_row)(p->loss, a3 + b, p->y[i + 3], sw ? sw[i + 3] : 1.0, &g3);
-        if (grad_w) {
-            gb += (g0 + g1) + (g2 + g3);
-#pragma omp simd
-            for (int64_t j = 0; j < d; ++j)
-                grad_w[j] += (g0 * x0[j] + g1 * x1[j]) + (g2 * x2[j] + g3 * x3[j]);
-        }
+        scores[r] = (double)a0 + b;
+        scores[r + 1] = (double)a1 + b;
+        scores[r + 2] = (double)a2 + b;
+        scores[r + 3] = (double)a3 + b;
     }
-    for (; i < end; ++i) {
-        const REAL *x = p->X + i * d;
+    for (; r < m; ++r) {
+        const REAL *x = xb + r * d;
         REAL a = 0;
 #pragma omp simd reduction(+ : a)
         for (int64_t j = 0; j < d; ++j) a += x[j] * w[j];
-        double g;
-        loss += SUFFIX(single_output_row)(p->loss, a + b, p->y[i], sw ? sw[i] : 1.0, &g);
-        if (grad_w) {
-            gb += g;
+        scores[r] = (double)a + b;
+    }
+    for (; r < FR_BLOCK; ++r) scores[r] = 0.0;
+}
+
+/* grad[j] += sum_{r < m} g[r] x_r[j]. A full block is one sweep over grad. */
+static inline void SUFFIX(block_gradient)(const REAL *xb, int64_t d, int64_t m,
+                                          const double *g, double *grad) {
+    if (m == FR_BLOCK) {
+        const REAL *x0 = xb, *x1 = x0 + d, *x2 = x1 + d, *x3 = x2 + d;
+        const REAL *x4 = x3 + d, *x5 = x4 + d, *x6 = x5 + d, *x7 = x6 + d;
+        const double g0 = g[0], g1 = g[1], g2 = g[2], g3 = g[3];
+        const double g4 = g[4], g5 = g[5], g6 = g[6], g7 = g[7];
 #pragma omp simd
-            for (int64_t j = 0; j < d; ++j) grad_w[j] += g * x[j];
+        for (int64_t j = 0; j < d; ++j)
+            grad[j] += ((g0 * x0[j] + g1 * x1[j]) + (g2 * x2[j] + g3 * x3[j])) +
+                       ((g4 * x4[j] + g5 * x5[j]) + (g6 * x6[j] + g7 * x7[j]));
+        return;
+    }
+    for (int64_t r = 0; r < m; ++r) {
+        const REAL *x = xb + r * d;
+        const double gr = g[r];
+#pragma omp simd
+        for (int64_t j = 0; j < d; ++j) grad[j] += gr * x[j];
+    }
+}
+
+/* The block's targets and weights, zero-padded past m (a zero weight zeroes the row). */
+static inline void SUFFIX(block_targets)(const PROBLEM *p, int64_t i0, int64_t m, double *y,
+                                         double *s) {
+    for (int64_t r = 0; r < FR_BLOCK; ++r) {
+        y[r] = r < m ? (double)p->y[i0 + r] : 0.0;
+        s[r] = r < m ? (p->sample_weight ? (double)p->sample_weight[i0 + r] : 1.0) : 0.0;
+    }
+}
+
+/* Squared or logistic loss over rows [begin, end); adds into one scratch slot. */
+FR_TARGET_CLONES static void SUFFIX(chunk_single_output)(const PROBLEM *p, const REAL *w,
+                                                         double b, int64_t begin,
+                                                         int64_t end, double *loss_out,
+                                                         double *grad_w, double *grad_b) {
+    const int64_t d = p->n_features;
+    const int logistic = p->loss == FR_LOSS_LOGISTIC;
+    double loss = 0.0, gb = 0.0;
+    double z[FR_BLOCK], y[FR_BLOCK], s[FR_BLOCK], g[FR_BLOCK], l[FR_BLOCK];
+    for (int64_t i0 = begin; i0 < end; i0 += FR_BLOCK) {
+        const int64_t m = end - i0 < FR_BLOCK ? end - i0 : FR_BLOCK;
+        const REAL *xb = p->X + i0 * d;
+        SUFFIX(block_scores)(xb, d, m, w, b, z);
+        SUFFIX(block_targets)(p, i0, m, y, s);
+        if (logistic) {
+#pragma omp simd
+            for (int r = 0; r < FR_BLOCK; ++r) {
+                /* e = exp(-|z|) in (0, 1]: see stable_math.h for the identities */
+                double e = fr_exp(-fabs(z[r]));
+                double inv = 1.0 / (1.0 + e);
+                double sigmoid = z[r] >= 0.0 ? inv : e * inv;
+                g[r] = s[r] * (sigmoid - y[r]);
+                l[r] = s[r] * (((z[r] > 0.0 ? z[r] : 0.0) - y[r] * z[r]) + fr_log1p_unit(e));
+            }
+        } else {
+#pragma omp simd
+            for (int r = 0; r < FR_BLOCK; ++r) {
+                double residual = z[r] - y[r];
+                g[r] = s[r] * residual;
+                l[r] = 0.5 * s[r] * residual * residual;
+            }
         }
+        for (int r = 0; r < FR_BLOCK; ++r) loss += l[r];
+        if (!grad_w) continue;
+        for (int r = 0; r < FR_BLOCK; ++r) gb += g[r];
+        SUFFIX(block_gradient)(xb, d, m, g, grad_w);
     }
     *loss_out += loss;
     if (grad_b) *grad_b += gb;
 }
 
-/* Multinomial loss over rows [begin, end). z holds K doubles of per-row scores. */
-static void SUFFIX(chunk_multinomial)(const PROBLEM *p, const REAL *W, const REAL *b,
-                                      int64_t begin, int64_t end, double *loss_out,
-                                      double *grad_W, double *grad_b, double *z) {
+/* Multinomial loss over rows [begin, end). zk is K x FR_BLOCK doubles of scratch,
+ * class-major, so that the per-class loops below run over the block's rows in SIMD. */
+FR_TARGET_CLONES static void SUFFIX(chunk_multinomial)(const PROBLEM *p, const REAL *W,
+                                                       const REAL *b, int64_t begin,
+                                                       int64_t end, double *loss_out,
+                                                       double *grad_W, double *grad_b,
+                                                       double *zk) {
     const int64_t d = p->n_features, K = p->n_outputs;
-    const REAL *sw = p->sample_weight;
     double loss = 0.0;
-    for (int64_t i = begin; i < end; ++i) {
-        const REAL *x = p->X + i * d;
-        double zmax = -INFINITY;
-        for (int64_t k = 0; k < K; ++k) {
-            const REAL *w = W + k * d;
-            REAL a = 0;
-#pragma omp simd reduction(+ : a)
-            for (int64_t j = 0; j < d; ++j) a += x[j] * w[j];
-            z[k] = (double)a + (double)b[k];
-            zmax = z[k] > zmax ? z[k] : zmax;
+    double y[FR_BLOCK], s[FR_BLOCK], zmax[FR_BLOCK], zlabel[FR_BLOCK], sum[FR_BLOCK];
+    double g[FR_BLOCK], l[FR_BLOCK];
+    for (int64_t i0 = begin; i0 < end; i0 += FR_BLOCK) {
+        const int64_t m = end - i0 < FR_BLOCK ? end - i0 : FR_BLOCK;
+        const REAL *xb = p->X + i0 * d;
+        SUFFIX(block_targets)(p, i0, m, y, s);
+        for (int r = 0; r < FR_BLOCK; ++r) {
+            zmax[r] = -INFINITY;
+            zlabel[r] = 0.0; /* labels are validated upstream; this keeps reads defined */
+            sum[r] = 0.0;
         }
-        double sum = 0.0;
         for (int64_t k = 0; k < K; ++k) {
-            double e = exp(z[k] - zmax);
-            sum += e;
-            z[k] = e; /* z now holds exp(z - max) */
-        }
-        const int64_t label = (int64_t)p->y[i];
-        const double s = sw ? (double)sw[i] : 1.0;
-        /* loss = log(sum) + max - z_label, with z_label - max = log(e_label) */
-        loss += s * (log(sum) - log(z[label]));
-        if (!grad_W) continue;
-        const double inv = s / sum;
-        for (int64_t k = 0; k < K; ++k) {
-            double g = z[k] * inv - (k == label ? s : 0.0);
-            double *gw = grad_W + k * d;
-            grad_b[k] += g;
+            double *z = zk + k * FR_BLOCK;
+            SUFFIX(block_scores)(xb, d, m, W + k * d, (double)b[k], z);
 #pragma omp simd
-            for (int64_t j = 0; j < d; ++j) gw[j] += g * x[j];
+            for (int r = 0; r < FR_BLOCK; ++r) {
+                zmax[r] = z[r] > zmax[r] ? z[r] : zmax[r];
+                zlabel[r] = (double)k == y[r] ? z[r] : zlabel[r];
+            }
+        }
+        for (int64_t k = 0; k < K; ++k) {
+            double *z = zk + k * FR_BLOCK;
+#pragma omp simd
+            for (int r = 0; r < FR_BLOCK; ++r) {
+                z[r] = fr_exp(z[r] - zmax[r]); /* z now holds exp(z - max) */
+                sum[r] += z[r];
+            }
+        }
+        /* loss = log(sum) + (max - z_label): both terms >= 0, nothing cancels. Sums are
+         * taken in a separate, sequential loop so that the math loop vectorises. */
+#pragma omp simd
+        for (int r = 0; r < FR_BLOCK; ++r) {
+            l[r] = s[r] * (fr_log(sum[r]) + (zmax[r] - zlabel[r]));
+            sum[r] = s[r] / sum[r]; /* from here on: weight / sum */
+        }
+        for (int r = 0; r < FR_BLOCK; ++r) loss += l[r];
+        if (!grad_W) continue;
+        for (int64_t k = 0; k < K; ++k) {
+            const double *e = zk + k * FR_BLOCK;
+#pragma omp simd
+            for (int r = 0; r < FR_BLOCK; ++r)
+                g[r] = e[r] * sum[r] - ((double)k == y[r] ? s[r] : 0.0);
+            double gk = 0.0;
+            for (int r = 0; r < FR_BLOCK; ++r) gk += g[r];
+            grad_b[k] += gk;
+            SUFFIX(block_gradient)(xb, d, m, g, grad_W + k * d);
         }
     }
     *loss_out += loss;
 }
 
-/* One chunk into its scratch slot [loss, grad_b (K), grad_w (K x d), scores (K)]. */
+/* One chunk into its scratch slot [loss, grad_b (K), grad_w (K x d), scores (K x BLOCK)]. */
 static void SUFFIX(run_chunk)(const PROBLEM *p, const REAL *coef, const REAL *intercept,
                               int64_t begin, int64_t end, int with_gradient, double *slot) {
     const int64_t K = p->n_outputs, d = p->n_features;
-    double *z = slot + 1 + K + K * d;
+    double *scores = slot + 1 + K + K * d;
     memset(slot, 0, (size_t)(1 + K + (with_gradient ? K * d : 0)) * sizeof(double));
     double *grad_b = with_gradient ? slot + 1 : NULL;
     double *grad_w = with_gradient ? slot + 1 + K : NULL;
     if (p->loss == FR_LOSS_MULTINOMIAL)
-        SUFFIX(chunk_multinomial)(p, coef, intercept, begin, end, slot, grad_w, grad_b, z);
+        SUFFIX(chunk_multinomial)(p, coef, intercept, begin, end, slot, grad_w, grad_b, scores);
     else
         SUFFIX(chunk_single_output)(p, coef, (double)intercept[0], begin, end, slot, grad_w,
                                     grad_b);
@@ -129,16 +202,19 @@ double SUFFIX(fr_loss_gradient)(const PROBLEM *p, const REAL *coef, const REAL *
                                 int n_threads) {
     const int64_t n = p->n_samples, d = p->n_features, K = p->n_outputs;
     const int64_t chunks = fr_chunk_count(n);
-    const int64_t slot_size = 1 + 2 * K + K * d; /* see fr_scratch_size */
+    const int64_t slot_size = fr_slot_size(d, K);
     const int with_gradient = grad_coef != NULL;
-    (void)n_threads;
+    if (chunks == 1 || n_threads <= 1) { /* small data never enters the OpenMP runtime */
+        for (int64_t c = 0; c < chunks; ++c)
+            SUFFIX(run_chunk)(p, coef, intercept, n * c / chunks, n * (c + 1) / chunks,
+                              with_gradient, scratch + c * slot_size);
+    } else {
 #ifdef _OPENMP
-#pragma omp parallel for schedule(static) num_threads(n_threads) if (chunks > 1 && n_threads > 1)
+#pragma omp parallel for schedule(static) num_threads(n_threads)
 #endif
-    for (int64_t c = 0; c < chunks; ++c) {
-        const int64_t begin = n * c / chunks, end = n * (c + 1) / chunks;
-        SUFFIX(run_chunk)(p, coef, intercept, begin, end, with_gradient,
-                          scratch + c * slot_size);
+        for (int64_t c = 0; c < chunks; ++c)
+            SUFFIX(run_chunk)(p, coef, intercept, n * c / chunks, n * (c + 1) / chunks,
+                              with_gradient, scratch + c * slot_size);
     }
     double loss = 0.0;
     if (with_gradient) {

@@ -490,14 +490,14 @@ class _Smooth:
         self.loss, self.X, self.y, self.sample_weight = loss, X, y, sample_weight
         self.l2, self.fit_intercept = l2, fit_intercept
         self.S = _total_weight(sample_weight, X.shape[0])
+        # Rounding of a computed f relative to |f|: the data dtype's products set it.
+        self.resolution = 16.0 * float(np.finfo(X.dtype).eps)
 
     def __call__(self, W, b):
         """Return (f, grad_W, grad_b) at (W, b); grad_b is 0 when b is not fitted."""
-        # A diverging run overflows to inf/NaN: the solvers detect it and stop.
-        with np.errstate(over="ignore", invalid="ignore"):
-            loss_sum, gW, gb = loss_gradient(self.loss, self.X, self.y, self.sample_weight, W, b)
-            f = loss_sum / self.S + 0.5 * self.l2 * float(np.sum(W * W))
-            gW = gW / self.S + self.l2 * W
+        loss_sum, gW, gb = loss_gradient(self.loss, self.X, self.y, self.sample_weight, W, b)
+        f = loss_sum / self.S + 0.5 * self.l2 * float(np.sum(W * W))
+        gW = gW / self.S + self.l2 * W
         gb = gb / self.S if self.fit_intercept else np.zeros_like(gb)
         return f, gW, gb
 
@@ -565,8 +565,9 @@ def _solve_fista(f, W, b, l1, step, max_iter, tol, curve, progress):
 
     From the extrapolated point V, the step is halved until the quadratic upper bound
         f(W+) <= f(V) + <grad f(V), W+ - V> + ||W+ - V||^2 / (2 step)
-    holds for W+ = prox(V - step grad f(V)). When G increases, the momentum is reset
-    (O'Donoghue and Candes), which keeps the method monotone near the minimiser.
+    holds for W+ = prox(V - step grad f(V)), up to the rounding of f. When G increases,
+    the momentum is reset (O'Donoghue and Candes), which keeps the method monotone near
+    the minimiser.
     """
     fW, gW, gb = f(W, b)
     G = fW + l1 * float(np.sum(np.abs(W)))
@@ -592,14 +593,15 @@ def _solve_fista(f, W, b, l1, step, max_iter, tol, curve, progress):
                 + float(np.sum(gV * dW) + np.sum(gc * db))
                 + float(np.sum(dW * dW) + np.sum(db * db)) / (2.0 * step)
             )
-            if f_next <= bound + 1e-12 * abs(fV) or not np.isfinite(f_next) or step < 1e-300:
+            slack = f.resolution * abs(fV)  # compare values only beyond their rounding
+            if f_next <= bound + slack or not np.isfinite(f_next) or step < 1e-300:
                 break
             step *= 0.5
         G_next = f_next + l1 * float(np.sum(np.abs(W_next)))
         if not _finite(G_next, W_next, b_next):
             return W, b, t, STATUS_DIVERGED
         curve[t] = G_next
-        if G_next > G:  # restart: drop the momentum
+        if G_next > G + f.resolution * abs(G):  # restart: drop the momentum
             momentum_next = 1.0
             V, c = W_next, b_next
         else:
@@ -608,8 +610,6 @@ def _solve_fista(f, W, b, l1, step, max_iter, tol, curve, progress):
             V, c = W_next + beta * (W_next - W), b_next + beta * (b_next - b)
         momentum = momentum_next
         W, b, G, fW, gW, gb = W_next, b_next, G_next, f_next, g_next, gb_next
-        if momentum == 1.0:
-            V = W  # V is the new iterate: reuse its gradient
         t += 1
 
 
@@ -665,7 +665,8 @@ def _solve_lbfgs(f, W, b, max_iter, tol, curve, progress, memory=10):
         while True:  # Armijo backtracking
             theta_next = theta + step * direction
             G_next, g_next = evaluate(theta_next)
-            if np.isfinite(G_next) and G_next <= G + 1e-4 * step * slope:
+            slack = f.resolution * abs(G)  # compare values only beyond their rounding
+            if np.isfinite(G_next) and G_next <= G + 1e-4 * step * slope + slack:
                 break
             step *= 0.5
             if step < 1e-20:  # no decrease is representable: rounding floor reached
@@ -713,7 +714,9 @@ def solve(
     G and its gradient at W_t, stops if W_t is optimal, else steps
     W_{t+1} = soft_threshold(W_t - lr grad_W G, lr l1), b_{t+1} = b_t - lr grad_b G, and
     objective_curve[t] = G(W_{t+1}). A learning_rate <= 0 means the fixed step 1/L with
-    L from `lipschitz_constant` (for GD, and as FISTA's first step).
+    L from `lipschitz_constant` (for GD, and as FISTA's first step). The compiled solver
+    estimates its automatic step differently (power iteration, then backtracking at the
+    start point), so only runs with an explicit learning_rate match pass for pass.
 
     Parameters
     ----------
@@ -788,14 +791,16 @@ def solve(
     f = _Smooth(loss, X, y, sample_weight, l2, bool(fit_intercept))
     curve = np.empty(max_iter)
     tracker = _Progress(progress, progress_interval)
-    if solver == SOLVER_LBFGS:
-        W, b, n_iter, status = _solve_lbfgs(f, W0, b0, max_iter, tol, curve, tracker)
-    else:
-        step = learning_rate
-        if step <= 0:
-            step = 1.0 / lipschitz_constant(loss, X, sample_weight, l2, fit_intercept)
-        run = _solve_gd if solver == SOLVER_GD else _solve_fista
-        W, b, n_iter, status = run(f, W0, b0, l1, step, max_iter, tol, curve, tracker)
+    # A diverging run overflows to inf/NaN; the solvers detect that and stop.
+    with np.errstate(over="ignore", invalid="ignore"):
+        if solver == SOLVER_LBFGS:
+            W, b, n_iter, status = _solve_lbfgs(f, W0, b0, max_iter, tol, curve, tracker)
+        else:
+            step = learning_rate
+            if step <= 0:
+                step = 1.0 / lipschitz_constant(loss, X, sample_weight, l2, fit_intercept)
+            run = _solve_gd if solver == SOLVER_GD else _solve_fista
+            W, b, n_iter, status = run(f, W0, b0, l1, step, max_iter, tol, curve, tracker)
 
     coef_out = coef if isinstance(coef, np.ndarray) and coef.dtype == np.float64 else None
     intercept_out = intercept if isinstance(intercept, np.ndarray) else None

@@ -24,8 +24,10 @@ int64_t fr_slot_size(int64_t n_features, int64_t n_outputs); /* doubles per chun
  * GCC and glibc's ifunc; elsewhere the baseline build is used. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
     !defined(FASTREG_NO_DISPATCH)
+#define FR_DISPATCH_ENABLED 1
 #define FR_TARGET_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
+#define FR_DISPATCH_ENABLED 0
 #define FR_TARGET_CLONES
 #endif
 

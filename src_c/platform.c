@@ -3,6 +3,7 @@
 #include <stddef.h>
 
 #include "fastreg.h"
+#include "fused_internal.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -25,14 +26,20 @@ int fr_max_threads(void) {
 }
 
 const char *fr_simd_level(void) {
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#if FR_DISPATCH_ENABLED
+    /* the same test the target_clones resolver makes when the library loads */
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) return "AVX-512";
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "AVX2+FMA";
-    if (__builtin_cpu_supports("avx")) return "AVX";
-    return "SSE2";
+    if (__builtin_cpu_supports("x86-64-v4")) return "AVX-512 (x86-64-v4, runtime dispatch)";
+    if (__builtin_cpu_supports("x86-64-v3")) return "AVX2+FMA (x86-64-v3, runtime dispatch)";
+    return "SSE2 (x86-64 baseline, runtime dispatch)";
+#elif defined(__AVX512F__)
+    return "AVX-512 (compile time)";
+#elif defined(__AVX2__)
+    return "AVX2 (compile time)";
+#elif defined(__x86_64__) || defined(_M_X64)
+    return "SSE2 (x86-64 baseline)";
 #elif defined(__aarch64__) || defined(_M_ARM64)
-    return "NEON";
+    return "NEON (aarch64 baseline)";
 #else
     return "scalar";
 #endif

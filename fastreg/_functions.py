@@ -3,14 +3,17 @@
 # functions), keeps float32 as float32 and float64 as float64 (everything else becomes
 # float64), makes a C-contiguous copy only when the input is not one already, allocates
 # the output and hands both to fastreg._kernels. The input is never modified.
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from fastreg import _kernels
 
 __all__ = ["log_sum_exp", "sigmoid", "softmax"]
 
 
-def _as_float_array(x, name, max_ndim=None):
+def _as_float_array(x: ArrayLike, name: str, max_ndim: int | None = None) -> NDArray[Any]:
     """Validate ``x`` and return it as a C-contiguous float32 or float64 ndarray.
 
     float32 and float64 are kept; booleans, integers and float16 become float64. The
@@ -34,12 +37,12 @@ def _as_float_array(x, name, max_ndim=None):
     return arr
 
 
-def _as_rows(Z):
+def _as_rows(Z: NDArray[Any]) -> NDArray[Any]:
     """View a validated Z as 2-D rows: a 0-d or 1-D Z is one row."""
     return Z.reshape(1, -1) if Z.ndim < 2 else Z
 
 
-def sigmoid(x):
+def sigmoid(x: ArrayLike) -> NDArray[np.floating[Any]] | np.floating[Any]:
     """Logistic sigmoid 1 / (1 + exp(-x)), elementwise, compiled and overflow-free.
 
     Computed as 1 / (1 + e) for x >= 0 and e / (1 + e) for x < 0 with e = exp(-|x|),
@@ -82,7 +85,7 @@ def sigmoid(x):
     return out[()] if out.ndim == 0 else out
 
 
-def log_sum_exp(Z):
+def log_sum_exp(Z: ArrayLike) -> NDArray[np.floating[Any]] | np.floating[Any]:
     """Row-wise log(sum_j exp(Z[i, j])), compiled, with the max-shift trick.
 
     Uses log sum exp(z) = m + log sum exp(z - m) with m = max z, so every exponent is
@@ -126,7 +129,7 @@ def log_sum_exp(Z):
     return out[0] if Z.ndim < 2 else out
 
 
-def softmax(Z):
+def softmax(Z: ArrayLike) -> NDArray[np.floating[Any]]:
     """Row-wise softmax exp(Z[i, j]) / sum_l exp(Z[i, l]), compiled, overflow-free.
 
     Each row is shifted by its maximum before exponentiating, so the largest term is

@@ -11,7 +11,10 @@
 #      fresh venv that never sees Cython, CMake or the build backend;
 #   6. import fastreg and print show_config() with no compiler on PATH;
 #   7. run the test suite against the installed wheel from outside the source tree (the
-#      suite asserts that fastreg was imported from the venv, not from this checkout).
+#      suite asserts that fastreg was imported from the venv, not from this checkout);
+#   8. on x86-64 Linux with qemu-user installed, import the wheel and run the kernel tests
+#      on an emulated CPU without AVX, to show that it runs on baseline x86-64 and that
+#      the runtime SIMD dispatch falls back (skipped, with a note, without qemu).
 #
 # Usage:   scripts/wheel_roundtrip.sh [pytest arguments...]      e.g.  -x -q
 # Env:     PYTHON        interpreter for the venvs (default python3)
@@ -166,5 +169,30 @@ step "test suite against the installed wheel (from $WORK)"
 # check that fastreg came from the venv.
 env PATH="$CLEAN_PATH" FASTREG_SOURCE_TREE="$REPO" PYTHONDONTWRITEBYTECODE=1 \
     "$VENV/bin/pytest" "$REPO/tests" --rootdir "$REPO" -p no:cacheprovider "$@"
+
+if [[ "$(uname -s)-$(uname -m)" == Linux-x86_64 ]] && QEMU=$(command -v qemu-x86_64); then
+    step "baseline x86-64: the wheel on an emulated CPU without AVX (qemu-x86_64 -cpu Nehalem)"
+    # Nehalem is x86-64-v2 (what current NumPy needs) with no AVX: the kernels' runtime
+    # dispatch must fall back to their baseline clones, and an AVX instruction outside
+    # the dispatched clones would die here with SIGILL.
+    env PATH="$CLEAN_PATH" "$QEMU" -cpu Nehalem "$VENV/bin/python" - <<'EOF'
+import sys
+
+from fastreg._config import build_info
+
+simd = build_info()["simd"]
+print("simd on the emulated CPU:", simd)
+if simd != "SSE2":
+    sys.exit(f"expected the baseline SSE2 level on a CPU without AVX, got {simd}")
+EOF
+    # Then the kernel tests (compiled kernels against the NumPy twin) on that CPU; with
+    # python -m pytest, since qemu runs the interpreter, not the console script (the cwd
+    # that -m puts on sys.path is $WORK, not the source tree).
+    env PATH="$CLEAN_PATH" FASTREG_SOURCE_TREE="$REPO" PYTHONDONTWRITEBYTECODE=1 \
+        "$QEMU" -cpu Nehalem "$VENV/bin/python" -m pytest "$REPO/tests/test_kernels.py" \
+        --rootdir "$REPO" -p no:cacheprovider -q
+else
+    step "baseline x86-64 check skipped: needs x86-64 Linux and qemu-x86_64 (Debian: qemu-user)"
+fi
 
 step "wheel round trip passed: $(basename "$wheel")"

@@ -29,10 +29,11 @@
  *      it fixed.
  *   f. The progress callback needs the clock; it is read every iteration only when a
  *      pass is large enough for ~25 ns not to matter, otherwise every 64 iterations.
- *   g. A solver that can no longer move at floating-point resolution (an L-BFGS line
- *      search without progress, a FISTA step that rounds to nothing) stops; L-BFGS
- *      reports FR_CONVERGED when the optimality is within 100 tol or the last step
- *      changed the objective by under 10 ulps, FR_MAX_ITER otherwise.
+ *   g. A solver that can no longer move at floating-point resolution stops. L-BFGS
+ *      (a line search without a real decrease, even along -g) reports FR_CONVERGED when
+ *      the optimality is within 100 tol or the last step changed the objective by under
+ *      10 ulps, FR_MAX_ITER otherwise; FISTA (a proximal step that rounds to no move at
+ *      all: y is a fixed point in this arithmetic) reports FR_CONVERGED.
  */
 #if !defined(_WIN32) && !defined(__APPLE__) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200112L /* clock_gettime and CLOCK_MONOTONIC under -std=c99 */
@@ -52,17 +53,24 @@ enum { LBFGS_MEMORY = 10 };
 
 /* ---- clock and progress callback ------------------------------------------------------ */
 
+/* Seconds on a monotonic clock. Windows takes timespec_get (UCRT): MinGW may define
+ * CLOCK_MONOTONIC with clock_gettime living in a library we do not link. */
 static double monotonic_seconds(void) {
+#if defined(_WIN32) && defined(TIME_UTC)
     struct timespec ts;
-#if defined(CLOCK_MONOTONIC)
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) return 0.0;
-#elif defined(TIME_UTC)
     if (timespec_get(&ts, TIME_UTC) != TIME_UTC) return 0.0;
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+#elif defined(CLOCK_MONOTONIC)
+    struct timespec ts;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) return 0.0;
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+#elif defined(TIME_UTC)
+    struct timespec ts;
+    if (timespec_get(&ts, TIME_UTC) != TIME_UTC) return 0.0;
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 #else
-    (void)ts;
     return (double)clock() / CLOCKS_PER_SEC; /* processor time: the last resort */
 #endif
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 typedef struct {
@@ -362,7 +370,8 @@ static int run_fista(objective *o, const fr_solver_options *opt, progress_clock 
                      double *work, double *curve, outcome *out) {
     const int64_t n = o->n_params;
     double *g = work, *y = work + n, *x_old = work + 2 * n, *trial = work + 3 * n;
-    const int need_estimate = opt->learning_rate <= 0.0 || (o->fit_intercept && o->n_features > 0);
+    const int need_estimate =
+        o->n_features > 0 && (opt->learning_rate <= 0.0 || o->fit_intercept);
     const double L_coef =
         need_estimate ? lipschitz_bound(o, 0, 10, 3e-2, y, x_old, trial) : 1.0;
     const double intercept_weight =
@@ -589,7 +598,7 @@ static int run_lbfgs(objective *o, const fr_solver_options *opt, progress_clock 
     double last_change = INFINITY; /* relative objective change of the last step */
 
     for (int64_t k = 0;;) {
-        if (!isfinite(f) || !isfinite(optimality))
+        if (!isfinite(f) || !isfinite(optimality)) /* only at the start point */
             return set_outcome(out, x, f, optimality, k, FR_DIVERGED);
         if (optimality <= opt->tol) return set_outcome(out, x, f, optimality, k, FR_CONVERGED);
         if (k == opt->max_iter) return set_outcome(out, x, f, optimality, k, FR_MAX_ITER);
@@ -641,6 +650,11 @@ static int run_lbfgs(objective *o, const fr_solver_options *opt, progress_clock 
             if (n_pairs < LBFGS_MEMORY) ++n_pairs;
             else head = (head + 1) % LBFGS_MEMORY;
         }
+        /* The search accepts only finite values and slopes; a non-finite gradient entry
+         * that cancelled out of the slope still ends the solve at the last finite x. */
+        const double optimality_new = optimality_measure(o, b.x_trial, b.g_trial);
+        if (!isfinite(optimality_new))
+            return set_outcome(out, x, f, optimality, k, FR_DIVERGED);
         last_change = fabs(f - f_new) / fmax(fmax(fabs(f), fabs(f_new)), DBL_MIN);
         double *swap = x;
         x = b.x_trial;
@@ -649,7 +663,7 @@ static int run_lbfgs(objective *o, const fr_solver_options *opt, progress_clock 
         g = b.g_trial;
         b.g_trial = swap;
         f = f_new;
-        optimality = optimality_measure(o, x, g);
+        optimality = optimality_new;
         curve[k++] = f;
     }
 }

@@ -1,0 +1,385 @@
+# fastreg._base: what the seven estimators share. Each estimator turns its parameters
+# into the solver's averaged objective (fastreg.h):
+#     G(W, b) = (1/S) sum_i s_i l_i + l2/2 ||W||_F^2 + l1 ||W||_1,   S = sum_i s_i,
+# with its own documented objective equal to `scale * G`. This module validates input,
+# picks the dtype and the solver, calls the compiled solver exactly once per fit, turns
+# its status into a warning or an error, and prints progress.
+#
+# Design decisions:
+#   a. Every fit validates all parameters, then the data, before any work; fitted
+#      attributes are assigned only after the solve succeeded, and a failed fit restores
+#      the estimator's previous state (validate_data sets n_features_in_ early).
+#   b. X keeps its float dtype (float32 or float64) and a C-contiguous X is never
+#      copied; the solver carries its state in float64, cast to X's dtype at the end.
+#   c. `_solve` is the single entry point into the solver, so a NumPy twin with the same
+#      signature (fastreg.reference.solve) can stand in for it.
+import os
+import sys
+import time
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from fastreg import _kernels
+from fastreg._validation import (
+    check_bool,
+    check_learning_rate,
+    check_n_jobs,
+    check_nonnegative_float,
+    check_option,
+    check_positive_int,
+    check_random_state_param,
+    check_verbose,
+)
+
+_solve = _kernels.solve
+
+_SOLVER_CODES = {
+    "gd": _kernels.SOLVER_GD,
+    "fista": _kernels.SOLVER_FISTA,
+    "lbfgs": _kernels.SOLVER_LBFGS,
+}
+
+# Seconds between two progress lines when verbose.
+_PROGRESS_INTERVAL = 0.5
+
+
+def effective_n_threads(n_jobs):
+    """Number of kernel threads for ``n_jobs``.
+
+    Parameters
+    ----------
+    n_jobs : int or None
+        None: the OpenMP thread limit of the kernels (all cores unless
+        ``OMP_NUM_THREADS`` or threadpoolctl say otherwise); -1: all cores; a negative
+        ``n``: all cores but ``-n - 1``; a positive int: that many threads.
+
+    Returns
+    -------
+    n_threads : int
+        At least 1.
+    """
+    try:
+        n_cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        n_cpus = os.cpu_count() or 1
+    if n_jobs is None:
+        build_info = getattr(_kernels, "build_info", None)
+        if build_info is not None:
+            return max(1, int(build_info()["max_threads"]))
+        env = os.environ.get("OMP_NUM_THREADS", "")
+        return max(1, int(env)) if env.isdigit() else n_cpus
+    if n_jobs < 0:
+        return max(1, n_cpus + 1 + n_jobs)
+    return n_jobs
+
+
+def resolve_solver(solver, l1, estimator_name):
+    """Turn the ``solver`` parameter into the solver that will run.
+
+    Parameters
+    ----------
+    solver : str
+        ``"auto"``, ``"gd"``, ``"fista"``, ``"lbfgs"`` or ``"lstsq"`` (already checked
+        against the estimator's own list).
+    l1 : float
+        The L1 strength of the averaged objective.
+    estimator_name : str
+        Used in error messages.
+
+    Returns
+    -------
+    solver : str
+        ``"lbfgs"`` for ``"auto"`` on a smooth problem, ``"fista"`` for ``"auto"`` with
+        an L1 penalty, otherwise ``solver`` itself.
+    """
+    if solver == "auto":
+        return "fista" if l1 > 0 else "lbfgs"
+    if solver == "lbfgs" and l1 > 0:
+        raise ValueError(
+            f"{estimator_name}: solver='lbfgs' handles smooth objectives only, but this "
+            "one has an L1 penalty; use solver='fista' (or 'auto', which picks it)."
+        )
+    return solver
+
+
+class _ProgressPrinter:
+    """Print (epoch, objective, elapsed seconds) lines from the solver's callback."""
+
+    def __init__(self, estimator_name, scale):
+        self.estimator_name = estimator_name
+        self.scale = scale
+        self.start = time.perf_counter()
+
+    def elapsed(self):
+        return time.perf_counter() - self.start
+
+    def __call__(self, iteration, objective):
+        print(
+            f"[{self.estimator_name}] epoch {iteration:>8d}  "
+            f"objective {self.scale * objective:.8e}  elapsed {self.elapsed():.2f} s",
+            file=sys.stdout,
+            flush=True,
+        )
+        return False
+
+
+def run_solver(
+    estimator,
+    *,
+    loss,
+    X,
+    y,
+    sample_weight,
+    coef_init,
+    intercept_init,
+    l2,
+    l1,
+    scale,
+    solver,
+    learning_rate,
+    max_iter,
+    tol,
+    fit_intercept,
+    n_jobs,
+    verbose,
+):
+    """Minimise ``scale * G`` with one call to the compiled solver.
+
+    Parameters
+    ----------
+    estimator : BaseEstimator
+        The estimator being fitted (for messages only; it is not modified).
+    loss : int
+        One of the ``_kernels.LOSS_*`` codes.
+    X : ndarray of shape (n_samples, n_features)
+        C-contiguous float32 or float64 data.
+    y : ndarray of shape (n_samples,)
+        Targets in X's dtype (response, 0/1, or class index).
+    sample_weight : ndarray of shape (n_samples,) or None
+        Weights in X's dtype, or None for unit weights.
+    coef_init : ndarray of shape (n_outputs, n_features)
+        float64 start point (a private copy: it is overwritten).
+    intercept_init : ndarray of shape (n_outputs,)
+        float64 start point (a private copy: it is overwritten).
+    l2, l1 : float
+        Penalty strengths of the averaged objective G.
+    scale : float
+        The estimator's documented objective is ``scale * G``.
+    solver : {"gd", "fista", "lbfgs"}
+        The resolved solver.
+    learning_rate : float
+        Step on G for "gd" (first guess for "fista"); 0.0 lets the solver choose.
+    max_iter : int
+        Maximum number of iterations.
+    tol : float
+        Stop when the optimality measure of G is <= tol.
+    fit_intercept : bool
+        Whether the intercept is fitted (else held at ``intercept_init``).
+    n_jobs : int or None
+        Kernel threads, see :func:`effective_n_threads`.
+    verbose : int
+        Print progress when > 0.
+
+    Returns
+    -------
+    coef : ndarray of shape (n_outputs, n_features)
+        float64 solution.
+    intercept : ndarray of shape (n_outputs,)
+        float64 solution.
+    loss_curve : ndarray of shape (n_iter,)
+        ``scale * G`` after each iteration.
+    n_iter : int
+        Iterations performed.
+    """
+    name = type(estimator).__name__
+    printer = _ProgressPrinter(name, scale) if verbose else None
+    coef, intercept, curve, n_iter, status = _solve(
+        loss,
+        X,
+        y,
+        sample_weight,
+        coef_init,
+        intercept_init,
+        solver=_SOLVER_CODES[solver],
+        l2=float(l2),
+        l1=float(l1),
+        fit_intercept=bool(fit_intercept),
+        learning_rate=float(learning_rate),
+        max_iter=int(max_iter),
+        tol=float(tol),
+        n_threads=effective_n_threads(n_jobs),
+        progress=printer,
+        progress_interval=_PROGRESS_INTERVAL,
+    )
+    coef = np.asarray(coef, dtype=np.float64)
+    intercept = np.asarray(intercept, dtype=np.float64)
+    curve = scale * np.asarray(curve, dtype=np.float64)
+    finite = np.all(np.isfinite(coef)) and np.all(np.isfinite(intercept))
+    if status == _kernels.STATUS_DIVERGED or not finite:
+        step = "'auto'" if learning_rate <= 0 else f"{learning_rate:g}"
+        raise ValueError(
+            f"{name} diverged: the objective became non-finite after {n_iter} iterations "
+            f"of solver={solver!r} with learning_rate={step}. Lower learning_rate (or use "
+            "learning_rate='auto'), or standardise the features (for example with "
+            "sklearn.preprocessing.StandardScaler)."
+        )
+    if status == _kernels.STATUS_INTERRUPTED:
+        raise KeyboardInterrupt(f"{name}.fit was interrupted after {n_iter} iterations.")
+    if status == _kernels.STATUS_NO_MEMORY:
+        raise MemoryError(f"{name}: the solver could not allocate its scratch space.")
+    if status not in (_kernels.STATUS_CONVERGED, _kernels.STATUS_MAX_ITER):
+        raise RuntimeError(f"{name}: the solver returned the unexpected status {status}.")
+    if verbose:
+        word = "converged" if status == _kernels.STATUS_CONVERGED else "stopped at max_iter"
+        last = curve[-1] if n_iter > 0 else float("nan")
+        print(
+            f"[{name}] {word} after {n_iter} epochs, objective {last:.8e}, "
+            f"elapsed {printer.elapsed():.2f} s",
+            file=sys.stdout,
+            flush=True,
+        )
+    if status == _kernels.STATUS_MAX_ITER:
+        hint = "" if solver in ("lbfgs", "fista") else ", or use the default solver='auto'"
+        if n_iter >= max_iter:
+            what = f"did not converge in max_iter={max_iter} iterations"
+            todo = "Increase max_iter, scale"
+        else:  # the solver stalled: no step it tried decreased the objective
+            what = f"stopped making progress after {n_iter} of max_iter={max_iter} iterations"
+            todo = "Scale"
+        warnings.warn(
+            f"{name} {what} of solver={solver!r} without reaching tol={tol:g}. {todo} the "
+            f"data (for example with sklearn.preprocessing.StandardScaler){hint}.",
+            ConvergenceWarning,
+            stacklevel=5,
+        )
+    return coef, intercept, curve, int(n_iter)
+
+
+def lstsq_solve(X, y, sample_weight, alpha, fit_intercept):
+    """Exact minimiser of ``sum s_i r_i^2 + alpha ||w||^2`` by ``numpy.linalg.lstsq``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Data.
+    y : ndarray of shape (n_samples,)
+        Response.
+    sample_weight : ndarray of shape (n_samples,) or None
+        Weights, None for unit weights.
+    alpha : float
+        Ridge strength (0 for ordinary least squares).
+    fit_intercept : bool
+        Whether to fit an intercept (by centring with the weighted means).
+
+    Returns
+    -------
+    coef : ndarray of shape (n_features,)
+        float64 coefficients (minimum-norm when the problem is rank deficient).
+    intercept : float
+        The intercept (0.0 without ``fit_intercept``).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    s = np.ones(X.shape[0]) if sample_weight is None else sample_weight.astype(np.float64)
+    if fit_intercept:
+        x_mean = s @ X / s.sum()
+        y_mean = s @ y / s.sum()
+        X = X - x_mean
+        y = y - y_mean
+    root = np.sqrt(s)
+    A = X * root[:, None]
+    rhs = y * root
+    if alpha > 0:
+        A = np.vstack([A, np.sqrt(alpha) * np.eye(X.shape[1])])
+        rhs = np.concatenate([rhs, np.zeros(X.shape[1])])
+    coef = np.linalg.lstsq(A, rhs, rcond=None)[0]
+    intercept = float(y_mean - x_mean @ coef) if fit_intercept else 0.0
+    return coef, intercept
+
+
+def squared_objective(X, y, sample_weight, coef, intercept, alpha):
+    """``sum s_i (y_i - x_i w - b)^2 + alpha ||w||^2`` in float64.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Data.
+    y : ndarray of shape (n_samples,)
+        Response.
+    sample_weight : ndarray of shape (n_samples,) or None
+        Weights, None for unit weights.
+    coef : ndarray of shape (n_features,)
+        Coefficients.
+    intercept : float
+        Intercept.
+    alpha : float
+        Ridge strength.
+
+    Returns
+    -------
+    value : float
+        The objective.
+    """
+    r = np.asarray(y, dtype=np.float64) - np.asarray(X, dtype=np.float64) @ coef - intercept
+    s = np.ones(r.shape[0]) if sample_weight is None else sample_weight.astype(np.float64)
+    return float(s @ (r * r) + alpha * (coef @ coef))
+
+
+class LinearModelBase(BaseEstimator):
+    """Shared fit bookkeeping of fastreg's estimators (not public).
+
+    Subclasses implement ``_fit(X, y, sample_weight)``, which validates everything,
+    solves, and only then assigns the fitted attributes.
+    """
+
+    # Solvers accepted by the ``solver`` parameter of this estimator.
+    _solvers = ("auto", "gd", "fista", "lbfgs")
+
+    def _check_common_params(self):
+        """Validate the parameters every estimator has; return them as a dict."""
+        return {
+            "fit_intercept": check_bool(self.fit_intercept, "fit_intercept"),
+            "solver": check_option(self.solver, "solver", self._solvers),
+            "learning_rate": check_learning_rate(self.learning_rate),
+            "max_iter": check_positive_int(self.max_iter, "max_iter"),
+            "tol": check_nonnegative_float(self.tol, "tol"),
+            "warm_start": check_bool(self.warm_start, "warm_start"),
+            "random_state": check_random_state_param(self.random_state),
+            "verbose": check_verbose(self.verbose),
+            "n_jobs": check_n_jobs(self.n_jobs),
+        }
+
+    def _start_point(self, n_outputs, n_features, fit_intercept, warm_start, classes=None):
+        """float64 start point: the previous solution when warm starting, else zeros."""
+        coef = np.zeros((n_outputs, n_features), dtype=np.float64)
+        intercept = np.zeros(n_outputs, dtype=np.float64)
+        if not warm_start or not hasattr(self, "coef_"):
+            return coef, intercept
+        previous = np.asarray(self.coef_, dtype=np.float64).reshape(-1, n_features)
+        if previous.shape != coef.shape:
+            return coef, intercept
+        if classes is not None and not np.array_equal(getattr(self, "classes_", None), classes):
+            return coef, intercept
+        coef[...] = previous
+        if fit_intercept:
+            intercept[...] = np.asarray(self.intercept_, dtype=np.float64).reshape(-1)
+        return coef, intercept
+
+    def _fit_keeping_state_on_error(self, X, y, sample_weight):
+        """Run ``_fit``; if it raises, put the estimator back as it was."""
+        state = dict(self.__dict__)
+        try:
+            return self._fit(X, y, sample_weight)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(state)
+            raise
+
+    def _validate_for_predict(self, X):
+        """Check that the model is fitted and X matches it; return X as float."""
+        check_is_fitted(self, "coef_")
+        return validate_data(self, X, dtype=[np.float64, np.float32], reset=False)

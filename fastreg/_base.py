@@ -219,6 +219,12 @@ def run_solver(
     intercept = np.asarray(intercept, dtype=np.float64)
     curve = scale * np.asarray(curve, dtype=np.float64)
     finite = np.all(np.isfinite(coef)) and np.all(np.isfinite(intercept))
+    if (status == _kernels.STATUS_DIVERGED or not finite) and n_iter == 0:
+        raise ValueError(
+            f"{name}: the objective is not finite at the starting point, so the data's "
+            "values overflow the computation; rescale X and y (for example with "
+            "sklearn.preprocessing.StandardScaler)."
+        )
     if status == _kernels.STATUS_DIVERGED or not finite:
         step = "'auto'" if learning_rate <= 0 else f"{learning_rate:g}"
         raise ValueError(

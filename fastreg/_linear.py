@@ -430,7 +430,7 @@ class ElasticNet(_LinearRegressorBase):
     >>> y = np.array([0.0, 1.0, 2.0, 3.0])
     >>> model = ElasticNet(alpha=0.1, l1_ratio=0.5).fit(X, y)
     >>> print(np.round(model.coef_, 3))
-    [0.921 0.   ]
+    [0.923 0.   ]
     """
 
     def __init__(

@@ -32,6 +32,7 @@ from fastreg._validation import (
     check_option,
     check_positive_int,
     check_random_state_param,
+    check_real_dtype,
     check_verbose,
 )
 
@@ -60,7 +61,7 @@ def effective_n_threads(n_jobs):
     Returns
     -------
     n_threads : int
-        At least 1.
+        At least 1 and at most the number of CPUs this process may run on.
     """
     try:
         n_cpus = len(os.sched_getaffinity(0))
@@ -69,12 +70,17 @@ def effective_n_threads(n_jobs):
     if n_jobs is None:
         build_info = getattr(_kernels, "build_info", None)
         if build_info is not None:
-            return max(1, int(build_info()["max_threads"]))
-        env = os.environ.get("OMP_NUM_THREADS", "")
-        return max(1, int(env)) if env.isdigit() else n_cpus
-    if n_jobs < 0:
-        return max(1, n_cpus + 1 + n_jobs)
-    return n_jobs
+            n_threads = int(build_info()["max_threads"])
+        else:
+            env = os.environ.get("OMP_NUM_THREADS", "")
+            n_threads = int(env) if env.isdigit() else n_cpus
+    elif n_jobs < 0:
+        n_threads = n_cpus + 1 + n_jobs
+    else:
+        n_threads = n_jobs
+    # More threads than CPUs only adds start-up cost (results do not depend on the
+    # count), and the OpenMP runtime crashes when asked for ~10^5 threads.
+    return max(1, min(n_threads, n_cpus))
 
 
 def resolve_solver(solver, l1, estimator_name):
@@ -335,6 +341,53 @@ def squared_objective(X, y, sample_weight, coef, intercept, alpha):
     return float(s @ (r * r) + alpha * (coef @ coef))
 
 
+def _is_conversion_error(exc):
+    """Whether ``exc`` is NumPy failing to turn non-numeric values into floats."""
+    text = str(exc)
+    return "could not convert" in text or "argument must be a string or a" in text
+
+
+def _first_non_numeric(named_arrays):
+    """Name of the first input that cannot be converted to float64 (or 'X')."""
+    for name, array in named_arrays:
+        if array is None:
+            continue
+        try:
+            np.asarray(array, dtype=np.float64)
+        except (TypeError, ValueError):
+            return name
+    return named_arrays[0][0]
+
+
+def validate_data_real(estimator, X, y="no_validation", *, reset=True, y_numeric=False, order="C"):
+    """``validate_data`` to C-contiguous float32/float64, with clearer errors.
+
+    Complex and non-numeric inputs get an error naming the input and what to do; the
+    overflow warnings NumPy emits while scikit-learn sums huge finite values to test
+    finiteness are silenced (the values are accepted and handled by the solver).
+    """
+    check_real_dtype(X, "X")
+    named = [("X", X)]
+    if y_numeric:
+        check_real_dtype(y, "y")
+        named.append(("y", y))
+    check_params = {"dtype": [np.float64, np.float32], "order": order}
+    if y_numeric:
+        check_params["y_numeric"] = True
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            return validate_data(estimator, X, y, reset=reset, **check_params)
+    except (TypeError, ValueError) as exc:
+        if not _is_conversion_error(exc):
+            raise
+        name = _first_non_numeric(named)
+        raise type(exc)(
+            f"{name} must hold real numbers, but some of its values cannot be converted "
+            f"to float ({exc}); encode non-numeric values as numbers first (for example "
+            "with sklearn.preprocessing.OneHotEncoder for features)."
+        ) from exc
+
+
 class LinearModelBase(BaseEstimator):
     """Shared fit bookkeeping of fastreg's estimators (not public).
 
@@ -388,4 +441,4 @@ class LinearModelBase(BaseEstimator):
     def _validate_for_predict(self, X):
         """Check that the model is fitted and X matches it; return X as float."""
         check_is_fitted(self, "coef_")
-        return validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        return validate_data_real(self, X, reset=False, order=None)

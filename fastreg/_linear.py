@@ -4,7 +4,6 @@
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.preprocessing import PolynomialFeatures
-from sklearn.utils.validation import validate_data
 
 from fastreg import _base, _kernels
 from fastreg._base import LinearModelBase, lstsq_solve, resolve_solver, squared_objective
@@ -42,7 +41,7 @@ class _LinearRegressorBase(RegressorMixin, LinearModelBase):
     def _fit(self, X, y, sample_weight):
         params = self._check_common_params()
         penalty = self._check_penalty_params()
-        X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], order="C", y_numeric=True)
+        X, y = _base.validate_data_real(self, X, y, y_numeric=True)
         design, extra_attributes = self._design_matrix(X, fitting=True)
         y = np.ascontiguousarray(y, dtype=design.dtype)
         if not np.all(np.isfinite(y)):

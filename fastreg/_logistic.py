@@ -6,12 +6,16 @@ import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import validate_data
 
 from fastreg import _base, _kernels
 from fastreg._base import LinearModelBase, resolve_solver
 from fastreg._linear import _parameters_doc
-from fastreg._validation import check_fraction, check_positive_float, check_sample_weight
+from fastreg._validation import (
+    check_class_weight,
+    check_fraction,
+    check_positive_float,
+    check_sample_weight,
+)
 
 
 def _stable_functions():
@@ -25,14 +29,6 @@ def _stable_functions():
     except ImportError:
         from fastreg import reference as _functions
     return _functions
-
-
-def _check_class_weight(class_weight):
-    if class_weight is None or isinstance(class_weight, dict):
-        return class_weight
-    if isinstance(class_weight, str) and class_weight == "balanced":
-        return class_weight
-    raise ValueError(f"class_weight must be None, 'balanced' or a dict; got {class_weight!r}.")
 
 
 class _LogisticBase(ClassifierMixin, LinearModelBase):
@@ -91,10 +87,15 @@ class _LogisticBase(ClassifierMixin, LinearModelBase):
     def _fit(self, X, y, sample_weight):
         name = type(self).__name__
         params = self._check_common_params()
-        C = check_positive_float(self.C, "C", allow_inf=True)
+        C = check_positive_float(
+            self.C,
+            "C",
+            allow_inf=True,
+            hint="; C is the inverse penalty strength, numpy.inf for none",
+        )
         l1_ratio = check_fraction(self.l1_ratio, "l1_ratio")
-        class_weight = _check_class_weight(self.class_weight)
-        X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], order="C")
+        class_weight = check_class_weight(self.class_weight)
+        X, y = _base.validate_data_real(self, X, y)
         check_classification_targets(y)
         classes, y_index = np.unique(y, return_inverse=True)
         if classes.shape[0] < 2:

@@ -4,7 +4,18 @@
 import numbers
 
 import numpy as np
-from sklearn.utils import check_array, check_scalar
+from sklearn.utils import check_array
+
+_INT64_MAX = 2**63 - 1
+
+
+def _real_scalar(value, name, requirement):
+    """``value`` as a float, or a TypeError naming ``name`` and ``requirement``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{name} must be {requirement}; got {value!r} of type {type(value).__name__}."
+        )
+    return float(value)
 
 
 def check_nonnegative_float(value, name, *, allow_inf=False):
@@ -24,14 +35,14 @@ def check_nonnegative_float(value, name, *, allow_inf=False):
     value : float
         The value as a Python float.
     """
-    check_scalar(value, name, numbers.Real, min_val=0.0)
-    value = float(value)
-    if np.isnan(value) or (np.isinf(value) and not allow_inf):
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}.")
+    requirement = "a number >= 0 (numpy.inf allowed)" if allow_inf else "a finite number >= 0"
+    value = _real_scalar(value, name, requirement)
+    if np.isnan(value) or value < 0 or (np.isinf(value) and not allow_inf):
+        raise ValueError(f"{name} must be {requirement}; got {value!r}.")
     return value
 
 
-def check_positive_float(value, name, *, allow_inf=False):
+def check_positive_float(value, name, *, allow_inf=False, hint=""):
     """Check a real parameter that must be > 0 (and finite unless ``allow_inf``).
 
     Parameters
@@ -42,15 +53,18 @@ def check_positive_float(value, name, *, allow_inf=False):
         The parameter's name, used in the error message.
     allow_inf : bool, default=False
         Whether ``+inf`` is accepted.
+    hint : str, default=""
+        Appended to the error message (what the accepted values mean).
 
     Returns
     -------
     value : float
         The value as a Python float.
     """
-    value = check_nonnegative_float(value, name, allow_inf=allow_inf)
-    if value <= 0.0:
-        raise ValueError(f"{name} must be > 0, got {value!r}.")
+    requirement = "a number > 0 (numpy.inf allowed)" if allow_inf else "a finite number > 0"
+    value = _real_scalar(value, name, requirement + hint)
+    if np.isnan(value) or value <= 0 or (np.isinf(value) and not allow_inf):
+        raise ValueError(f"{name} must be {requirement}{hint}; got {value!r}.")
     return value
 
 
@@ -69,10 +83,9 @@ def check_fraction(value, name):
     value : float
         The value as a Python float.
     """
-    check_scalar(value, name, numbers.Real, min_val=0.0, max_val=1.0)
-    value = float(value)
-    if np.isnan(value):
-        raise ValueError(f"{name} must be in [0, 1], got nan.")
+    value = _real_scalar(value, name, "a number in [0, 1]")
+    if not 0.0 <= value <= 1.0:  # also rejects NaN
+        raise ValueError(f"{name} must be a number in [0, 1]; got {value!r}.")
     return value
 
 
@@ -82,7 +95,7 @@ def check_positive_int(value, name):
     Parameters
     ----------
     value : object
-        The parameter value (a bool is rejected).
+        The parameter value (a bool or a float such as 10.0 is rejected).
     name : str
         The parameter's name, used in the error message.
 
@@ -91,9 +104,14 @@ def check_positive_int(value, name):
     value : int
         The value as a Python int.
     """
-    if isinstance(value, bool):
-        raise TypeError(f"{name} must be an int >= 1, got {value!r}.")
-    check_scalar(value, name, numbers.Integral, min_val=1)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"{name} must be an int >= 1; got {value!r} of type {type(value).__name__}."
+        )
+    if value < 1:
+        raise ValueError(f"{name} must be an int >= 1; got {value!r}.")
+    if value > _INT64_MAX:
+        raise ValueError(f"{name} must be an int <= {_INT64_MAX}; got {value!r}.")
     return int(value)
 
 
@@ -156,9 +174,12 @@ def check_verbose(value):
     verbose : int
         The verbosity level.
     """
-    if isinstance(value, bool):
+    if isinstance(value, (bool, np.bool_)):
         return int(value)
-    check_scalar(value, "verbose", numbers.Integral, min_val=0)
+    if not isinstance(value, numbers.Integral):
+        raise TypeError(f"verbose must be an int >= 0 or a bool; got {value!r}.")
+    if value < 0:
+        raise ValueError(f"verbose must be an int >= 0 or a bool; got {value!r}.")
     return int(value)
 
 
@@ -204,6 +225,42 @@ def check_bool(value, name):
     return bool(value)
 
 
+def check_class_weight(value):
+    """Check ``class_weight``: None, ``"balanced"`` or a dict of finite weights >= 0.
+
+    The dict's keys are checked against the classes once y is known (by
+    ``sklearn.utils.class_weight.compute_class_weight``).
+
+    Parameters
+    ----------
+    value : object
+        The parameter value.
+
+    Returns
+    -------
+    value : None, str or dict
+        The value, unchanged.
+    """
+    if value is None or (isinstance(value, str) and value == "balanced"):
+        return value
+    if not isinstance(value, dict):
+        raise ValueError(
+            f"class_weight must be None, 'balanced' or a dict {{class label: weight}}; "
+            f"got {value!r}."
+        )
+    for label, weight in value.items():
+        if isinstance(weight, (bool, np.bool_)) or not isinstance(weight, numbers.Real):
+            raise TypeError(
+                f"class_weight[{label!r}] must be a number >= 0; got {weight!r} of type "
+                f"{type(weight).__name__}."
+            )
+        if not (np.isfinite(weight) and weight >= 0):
+            raise ValueError(
+                f"class_weight[{label!r}] must be a finite number >= 0; got {weight!r}."
+            )
+    return value
+
+
 def check_random_state_param(value):
     """Check ``random_state``: None, an int or a ``numpy.random.RandomState``.
 
@@ -222,6 +279,34 @@ def check_random_state_param(value):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"random_state must be None, an int or a RandomState; got {value!r}.")
     return value
+
+
+def check_real_dtype(array, name):
+    """Reject complex and non-numeric arrays with an error naming ``name``.
+
+    Object arrays pass (their elements may be numbers; the conversion to float decides).
+
+    Parameters
+    ----------
+    array : array-like
+        The input (anything with a ``dtype``, or a sequence).
+    name : str
+        The input's name, used in the error message.
+    """
+    dtype = getattr(array, "dtype", None)
+    if dtype is None or not isinstance(dtype, np.dtype):
+        return
+    if dtype.kind == "c":
+        raise ValueError(
+            f"Complex data not supported: {name} has dtype {dtype}; fastreg fits real numbers "
+            f"only (pass {name}.real if the imaginary parts are zero)."
+        )
+    if dtype.kind in "USVMm":
+        raise TypeError(
+            f"{name} must hold real numbers, but it has dtype {dtype}; encode non-numeric "
+            "values as numbers first (for example with sklearn.preprocessing.OneHotEncoder "
+            "for features)."
+        )
 
 
 def check_sample_weight(sample_weight, n_samples, dtype):
@@ -243,8 +328,11 @@ def check_sample_weight(sample_weight, n_samples, dtype):
     """
     if sample_weight is None:
         return None
+    if isinstance(sample_weight, numbers.Number) and not isinstance(sample_weight, numbers.Real):
+        raise ValueError(f"Complex data not supported: sample_weight is {sample_weight!r}.")
     if isinstance(sample_weight, numbers.Number):
         sample_weight = np.full(n_samples, sample_weight, dtype=np.float64)
+    check_real_dtype(sample_weight, "sample_weight")
     sample_weight = check_array(
         sample_weight,
         ensure_2d=False,

@@ -18,6 +18,12 @@
 int64_t fr_chunk_count(int64_t n_samples);
 int64_t fr_slot_size(int64_t n_features, int64_t n_outputs); /* doubles per chunk */
 
+#if defined(__GNUC__)
+#define FR_ALWAYS_INLINE __attribute__((always_inline))
+#else
+#define FR_ALWAYS_INLINE
+#endif
+
 /* Runtime ISA dispatch: the compiler emits the marked function once per instruction set
  * and picks the widest the CPU has when the library loads (an ifunc), so a wheel built
  * for baseline x86-64 still runs AVX2+FMA or AVX-512 code where the CPU has it. Needs
@@ -30,5 +36,16 @@ int64_t fr_slot_size(int64_t n_features, int64_t n_outputs); /* doubles per chun
 #define FR_DISPATCH_ENABLED 0
 #define FR_TARGET_CLONES
 #endif
+
+/* Sample-weighted column means mu[j] = sum_i s_i X[i, j] / sum_i s_i (moments.c), one read
+ * of X, bitwise identical for any n_threads (the fused pass's chunks, summed in chunk
+ * order). scratch holds fr_chunk_count(n_samples) * (n_features + 1) doubles, which
+ * fr_scratch_size always covers. Returns sum_i s_i; when that is not positive and finite
+ * the means are set to 0. */
+#include "fastreg.h"
+double fr_weighted_column_means_f64(const fr_problem_f64 *problem, double *out_mu,
+                                    double *scratch, int n_threads);
+double fr_weighted_column_means_f32(const fr_problem_f32 *problem, double *out_mu,
+                                    double *scratch, int n_threads);
 
 #endif /* FASTREG_FUSED_INTERNAL_H */

@@ -14,7 +14,7 @@
  *    rows past the end are never read. */
 
 /* scores[r] = x_r . w + b for the block's m rows; rows m..FR_BLOCK-1 get 0. */
-static inline void SUFFIX(block_scores)(const REAL *xb, int64_t d, int64_t m, const REAL *w,
+FR_ALWAYS_INLINE static inline void SUFFIX(block_scores)(const REAL *xb, int64_t d, int64_t m, const REAL *w,
                                         double b, double *scores) {
     int64_t r = 0;
     if (d < FR_SHORT_ROW) { /* a SIMD reduction costs more than it saves on short rows */
@@ -51,7 +51,7 @@ static inline void SUFFIX(block_scores)(const REAL *xb, int64_t d, int64_t m, co
 }
 
 /* grad[j] += sum_{r < m} g[r] x_r[j]. A full block is one sweep over grad. */
-static inline void SUFFIX(block_gradient)(const REAL *xb, int64_t d, int64_t m,
+FR_ALWAYS_INLINE static inline void SUFFIX(block_gradient)(const REAL *xb, int64_t d, int64_t m,
                                           const double *g, double *grad) {
     if (m == FR_BLOCK) {
         const REAL *x0 = xb, *x1 = x0 + d, *x2 = x1 + d, *x3 = x2 + d;
@@ -81,12 +81,10 @@ static inline void SUFFIX(block_targets)(const PROBLEM *p, int64_t i0, int64_t m
     }
 }
 
-/* Squared or logistic loss over rows [begin, end); adds into one scratch slot. */
-FR_TARGET_CLONES static void SUFFIX(chunk_single_output)(const PROBLEM *p, const REAL *w,
-                                                         double b, int64_t begin,
-                                                         int64_t end, double *loss_out,
-                                                         double *grad_w, double *grad_b) {
-    const int64_t d = p->n_features;
+/* Squared or logistic loss over rows [begin, end) of width d; adds into one slot. */
+FR_ALWAYS_INLINE static inline void SUFFIX(single_output_rows)(
+    const PROBLEM *p, const REAL *w, double b, int64_t begin, int64_t end, const int64_t d,
+    double *loss_out, double *grad_w, double *grad_b) {
     const int logistic = p->loss == FR_LOSS_LOGISTIC;
     double loss = 0.0, gb = 0.0;
     double z[FR_BLOCK], y[FR_BLOCK], s[FR_BLOCK], g[FR_BLOCK], l[FR_BLOCK];
@@ -122,14 +120,35 @@ FR_TARGET_CLONES static void SUFFIX(chunk_single_output)(const PROBLEM *p, const
     if (grad_b) *grad_b += gb;
 }
 
+/* Short rows get a copy of the loop per width: with d a constant the compiler unrolls
+ * the dot products and the gradient update completely (iris-sized data spends most of
+ * its time in loop overhead otherwise). */
+FR_TARGET_CLONES static void SUFFIX(chunk_single_output)(const PROBLEM *p, const REAL *w,
+                                                         double b, int64_t begin,
+                                                         int64_t end, double *loss_out,
+                                                         double *grad_w, double *grad_b) {
+#define FR_ROWS(width) \
+    SUFFIX(single_output_rows)(p, w, b, begin, end, width, loss_out, grad_w, grad_b)
+    switch (p->n_features) {
+    case 1: FR_ROWS(1); break;
+    case 2: FR_ROWS(2); break;
+    case 3: FR_ROWS(3); break;
+    case 4: FR_ROWS(4); break;
+    case 5: FR_ROWS(5); break;
+    case 6: FR_ROWS(6); break;
+    case 7: FR_ROWS(7); break;
+    case 8: FR_ROWS(8); break;
+    default: FR_ROWS(p->n_features); break;
+    }
+#undef FR_ROWS
+}
+
 /* Multinomial loss over rows [begin, end). zk is K x FR_BLOCK doubles of scratch,
  * class-major, so that the per-class loops below run over the block's rows in SIMD. */
-FR_TARGET_CLONES static void SUFFIX(chunk_multinomial)(const PROBLEM *p, const REAL *W,
-                                                       const REAL *b, int64_t begin,
-                                                       int64_t end, double *loss_out,
-                                                       double *grad_W, double *grad_b,
-                                                       double *zk) {
-    const int64_t d = p->n_features, K = p->n_outputs;
+FR_ALWAYS_INLINE static inline void SUFFIX(multinomial_rows)(
+    const PROBLEM *p, const REAL *W, const REAL *b, int64_t begin, int64_t end,
+    const int64_t d, double *loss_out, double *grad_W, double *grad_b, double *zk) {
+    const int64_t K = p->n_outputs;
     double loss = 0.0;
     double y[FR_BLOCK], s[FR_BLOCK], zmax[FR_BLOCK], zlabel[FR_BLOCK], sum[FR_BLOCK];
     double g[FR_BLOCK], l[FR_BLOCK];
@@ -180,6 +199,28 @@ FR_TARGET_CLONES static void SUFFIX(chunk_multinomial)(const PROBLEM *p, const R
         }
     }
     *loss_out += loss;
+}
+
+/* As chunk_single_output: one copy of the loop per short row width. */
+FR_TARGET_CLONES static void SUFFIX(chunk_multinomial)(const PROBLEM *p, const REAL *W,
+                                                       const REAL *b, int64_t begin,
+                                                       int64_t end, double *loss_out,
+                                                       double *grad_W, double *grad_b,
+                                                       double *zk) {
+#define FR_ROWS(width) \
+    SUFFIX(multinomial_rows)(p, W, b, begin, end, width, loss_out, grad_W, grad_b, zk)
+    switch (p->n_features) {
+    case 1: FR_ROWS(1); break;
+    case 2: FR_ROWS(2); break;
+    case 3: FR_ROWS(3); break;
+    case 4: FR_ROWS(4); break;
+    case 5: FR_ROWS(5); break;
+    case 6: FR_ROWS(6); break;
+    case 7: FR_ROWS(7); break;
+    case 8: FR_ROWS(8); break;
+    default: FR_ROWS(p->n_features); break;
+    }
+#undef FR_ROWS
 }
 
 /* One chunk into its scratch slot [loss, grad_b (K), grad_w (K x d), scores (K x BLOCK)]. */

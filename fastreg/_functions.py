@@ -19,7 +19,13 @@ def _as_float_array(x: ArrayLike, name: str, max_ndim: int | None = None) -> NDA
     float32 and float64 are kept; booleans, integers and float16 become float64. The
     result shares memory with ``x`` when no conversion is needed; it is only read.
     """
-    arr = np.asarray(x)
+    try:
+        arr = np.asarray(x)
+    except ValueError as exc:  # ragged nested sequences
+        raise ValueError(
+            f"{name} must be a rectangular array of real numbers; NumPy could not build "
+            f"one from it ({exc})."
+        ) from exc
     if arr.dtype.kind not in "biuf":
         kind = "complex" if arr.dtype.kind == "c" else "non-numeric"
         raise TypeError(
@@ -28,12 +34,17 @@ def _as_float_array(x: ArrayLike, name: str, max_ndim: int | None = None) -> NDA
     if max_ndim is not None and arr.ndim > max_ndim:
         raise ValueError(f"{name} must be at most {max_ndim}-dimensional; got shape {arr.shape}.")
     dtype = arr.dtype if arr.dtype in (np.float32, np.float64) else np.float64
-    # order="C" copies only when arr is not already C-contiguous of that dtype (and,
-    # unlike np.ascontiguousarray, keeps 0-d arrays 0-d).
-    arr = np.asarray(arr, dtype=dtype, order="C")
     if arr.size and not np.isfinite(arr).all():
         what = "NaN" if np.isnan(arr).any() else "infinity"
         raise ValueError(f"{name} contains {what}; every value must be finite.")
+    # order="C" copies only when arr is not already C-contiguous of that dtype (and,
+    # unlike np.ascontiguousarray, keeps 0-d arrays 0-d).
+    with np.errstate(over="ignore"):
+        arr = np.asarray(arr, dtype=dtype, order="C")
+    if arr.size and not np.isfinite(arr).all():  # e.g. a long double beyond float64
+        raise ValueError(
+            f"{name} has values too large for {dtype.__name__}; scale them down first."
+        )
     return arr
 
 

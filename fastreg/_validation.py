@@ -333,13 +333,14 @@ def check_sample_weight(sample_weight, n_samples, dtype):
     if isinstance(sample_weight, numbers.Number):
         sample_weight = np.full(n_samples, sample_weight, dtype=np.float64)
     check_real_dtype(sample_weight, "sample_weight")
-    sample_weight = check_array(
-        sample_weight,
-        ensure_2d=False,
-        dtype=[np.float64, np.float32],
-        order="C",
-        input_name="sample_weight",
-    )
+    with np.errstate(over="ignore", invalid="ignore"):  # sklearn's finiteness pre-check sums
+        sample_weight = check_array(
+            sample_weight,
+            ensure_2d=False,
+            dtype=[np.float64, np.float32],
+            order="C",
+            input_name="sample_weight",
+        )
     if sample_weight.ndim != 1:
         raise ValueError(
             f"sample_weight must be 1-D of shape (n_samples,); got shape {sample_weight.shape}."
@@ -354,6 +355,11 @@ def check_sample_weight(sample_weight, n_samples, dtype):
     sample_weight = np.ascontiguousarray(sample_weight, dtype=dtype)
     if not np.any(sample_weight > 0):
         raise ValueError("sample_weight must not be all zero: at least one sample needs weight.")
-    if not np.isfinite(np.sum(sample_weight, dtype=np.float64)):
-        raise ValueError("sample_weight is too large: its sum overflows.")
+    with np.errstate(over="ignore"):
+        total = np.sum(sample_weight, dtype=np.float64)
+    if not np.isfinite(total):
+        raise ValueError(
+            "sample_weight is too large: its sum overflows float64; divide the weights by a "
+            "constant (the minimiser does not change)."
+        )
     return sample_weight

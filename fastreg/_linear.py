@@ -43,7 +43,8 @@ class _LinearRegressorBase(RegressorMixin, LinearModelBase):
         penalty = self._check_penalty_params()
         X, y = _base.validate_data_real(self, X, y, y_numeric=True)
         design, extra_attributes = self._design_matrix(X, fitting=True)
-        y = np.ascontiguousarray(y, dtype=design.dtype)
+        with np.errstate(over="ignore"):  # an overflow is reported just below
+            y = np.ascontiguousarray(y, dtype=design.dtype)
         if not np.all(np.isfinite(y)):
             raise ValueError(
                 f"y has values too large for the data's dtype {design.dtype}; rescale y or "

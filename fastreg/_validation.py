@@ -352,14 +352,15 @@ def check_sample_weight(sample_weight, n_samples, dtype):
         )
     if np.any(sample_weight < 0):
         raise ValueError("sample_weight must be >= 0; negative weights are not supported.")
-    sample_weight = np.ascontiguousarray(sample_weight, dtype=dtype)
+    with np.errstate(over="ignore"):  # an overflow is reported by the sum check below
+        sample_weight = np.ascontiguousarray(sample_weight, dtype=dtype)
     if not np.any(sample_weight > 0):
         raise ValueError("sample_weight must not be all zero: at least one sample needs weight.")
     with np.errstate(over="ignore"):
         total = np.sum(sample_weight, dtype=np.float64)
     if not np.isfinite(total):
         raise ValueError(
-            "sample_weight is too large: its sum overflows float64; divide the weights by a "
-            "constant (the minimiser does not change)."
+            f"sample_weight is too large for {np.dtype(dtype).name}: the weights or their sum "
+            "overflow; divide the weights by a constant (the minimiser does not change)."
         )
     return sample_weight

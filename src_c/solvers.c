@@ -15,7 +15,8 @@
  *   c. Scratch memory (vectors, L-BFGS ring buffers, the pass's scratch) is one malloc
  *      per solve, before the first pass; the iteration loops never allocate.
  *   d. Value comparisons inside line searches allow for rounding in the loss sum
- *      (value_noise: a few ulps of the objective, float ulps for float32 data). Near the
+ *      (value_noise: a few ulps of the objective, float ulps for float32 data, plus the
+ *      rounding of scores whose terms ~ |mu.w| + |b| are large for uncentred data). Near the
  *      optimum true decreases fall below that noise; there FISTA stops shrinking L (a
  *      smaller L can no longer be verified) and the L-BFGS search leans on its
  *      gradient-based curvature test, so both still reach tight tolerances.
@@ -26,14 +27,29 @@
  *      matrix times v whatever y holds. Power iteration approaches lambda_max from
  *      below; stopping at a 1% change is enough because a fixed step stays stable up
  *      to 2 / L. GD confirms the step by backtracking at the start point and then keeps
- *      it fixed.
+ *      it fixed. In centred coordinates (decision h) the same probe yields the centred
+ *      Gram matrix, and the start vector gets a fixed golden-ratio perturbation, since
+ *      all ones may be (near) null for it.
  *   f. The progress callback needs the clock; it is read every iteration only when a
  *      pass is large enough for ~25 ns not to matter, otherwise every 64 iterations.
- *   g. A solver that can no longer move at floating-point resolution stops. L-BFGS
- *      (a line search without a real decrease, even along -g) reports FR_CONVERGED when
- *      the optimality is within 100 tol or the last step changed the objective by under
- *      10 ulps, FR_MAX_ITER otherwise; FISTA (a proximal step that rounds to no move at
- *      all: y is a fixed point in this arithmetic) reports FR_CONVERGED.
+ *   g. A solver that can no longer move at floating-point resolution stops, reporting
+ *      FR_CONVERGED when the optimality is within 100 tol or the last step changed the
+ *      objective by under 10 ulps, FR_MAX_ITER ("stopped before tol") otherwise
+ *      (stall_status). L-BFGS gets there only after a failed Wolfe search along its
+ *      direction, then along -g, then a search on the slope alone along -g (convexity:
+ *      phi' <= 0 means a decrease even when values are lost in rounding), and after ten
+ *      slope steps that did not halve the optimality. FISTA gets there when a proximal
+ *      step rounds to no move at all (y is a fixed point in this arithmetic).
+ *   h. Implicit centring. With uncentred features the Gram matrix has one huge
+ *      eigenvalue along the mean direction and FISTA / L-BFGS crawl (mean 100: > 20,000
+ *      FISTA iterations). When fit_intercept, FISTA and L-BFGS optimise over (W, c),
+ *      c = b + W mu, mu the weighted column means (one extra pass, moments.c): X w + b =
+ *      (X - mu) w + c exactly, so minimiser and objective values are unchanged, and X is
+ *      never copied: the pass runs on raw X at b = c - W mu, and the gradient becomes
+ *      grad_W - mu grad_b^T, grad_c = grad_b. Penalties and prox act on W, the same in
+ *      both. The optimality measure stays the raw one of fastreg.h. Start and returned
+ *      points are converted (the returned point by the very function the evaluations
+ *      use). GD is not centred: it stays the textbook iteration its NumPy twin matches.
  */
 #if !defined(_WIN32) && !defined(__APPLE__) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200112L /* clock_gettime and CLOCK_MONOTONIC under -std=c99 */
@@ -48,6 +64,7 @@
 #include <time.h>
 
 #include "fastreg.h"
+#include "fused_internal.h"
 
 enum { LBFGS_MEMORY = 10 };
 
@@ -107,6 +124,12 @@ typedef struct {
     int n_threads;
     double *pass_scratch; /* fr_scratch_size doubles */
     float *point_f32;     /* n_params floats, float32 data only */
+    /* Implicit centring (decision h): when mu is not NULL, x holds (W, c) with
+     * c = b + W mu, and evaluate_smooth runs the pass at the raw point (W, c - W mu),
+     * built in raw_point (n_params doubles). */
+    const double *mu;  /* n_features weighted column means, or NULL */
+    double *raw_point; /* n_params doubles when mu is not NULL */
+    double score_terms; /* max_k sum_j |W_kj mu_j| + |b_k| at the last evaluated point */
     double data_eps;      /* machine epsilon of the data dtype: resolution of a pass */
     double value_scale;   /* |G| at the start point: floor of the rounding estimate */
     int64_t n_evaluations;
@@ -119,18 +142,56 @@ static float to_float(double v) {
     return (float)v;
 }
 
+/* Centred coordinates (W, c) -> raw (W, b = c - W mu), the point the pass sees. The
+ * returned coefficients are converted by the same function, so they are exactly the point
+ * of the last evaluation. raw may equal x. */
+static void centred_to_raw(const objective *o, const double *x, double *raw) {
+    const int64_t d = o->n_features, nc = o->n_coef, K = o->n_params - nc;
+    for (int64_t k = 0; k < K; ++k) {
+        const double *w = x + k * d;
+        double shift = 0.0;
+        for (int64_t j = 0; j < d; ++j) shift += w[j] * o->mu[j];
+        raw[nc + k] = x[nc + k] - shift;
+    }
+    if (raw != x) memcpy(raw, x, (size_t)nc * sizeof(double));
+}
+
+/* The inverse, c = b + W mu (warm starts). In place. */
+static void raw_to_centred(const objective *o, double *x) {
+    const int64_t d = o->n_features, nc = o->n_coef, K = o->n_params - nc;
+    for (int64_t k = 0; k < K; ++k) {
+        double shift = 0.0;
+        for (int64_t j = 0; j < d; ++j) shift += x[k * d + j] * o->mu[j];
+        x[nc + k] += shift;
+    }
+}
+
 /* One fused pass at x: returns the smooth part f = loss / S + l2/2 ||W||^2 and, when
- * grad is not NULL, writes its gradient (0 for an intercept that is not fitted). */
+ * grad is not NULL, writes its gradient (0 for an intercept that is not fitted). With
+ * centring the gradient is in the centred coordinates: d/dW at fixed c is
+ * grad_W - mu grad_b (b = c - W mu moves with W), and d/dc = grad_b. */
 static double evaluate_smooth(objective *o, const double *x, double *grad) {
-    const int64_t nc = o->n_coef, np = o->n_params;
+    const int64_t nc = o->n_coef, np = o->n_params, d = o->n_features;
+    const double *point = x;
+    if (o->mu) {
+        centred_to_raw(o, x, o->raw_point);
+        point = o->raw_point;
+        double terms = 0.0;
+        for (int64_t k = 0; k < np - nc; ++k) {
+            double t = fabs(point[nc + k]);
+            for (int64_t j = 0; j < d; ++j) t += fabs(point[k * d + j] * o->mu[j]);
+            terms = t > terms ? t : terms;
+        }
+        o->score_terms = terms;
+    }
     double *grad_b = grad ? grad + nc : NULL;
     double loss;
     if (o->is_f32) {
-        for (int64_t j = 0; j < np; ++j) o->point_f32[j] = to_float(x[j]);
+        for (int64_t j = 0; j < np; ++j) o->point_f32[j] = to_float(point[j]);
         loss = fr_loss_gradient_f32(&o->p32, o->point_f32, o->point_f32 + nc, grad, grad_b,
                                     o->pass_scratch, o->n_threads);
     } else {
-        loss = fr_loss_gradient_f64(&o->p64, x, x + nc, grad, grad_b, o->pass_scratch,
+        loss = fr_loss_gradient_f64(&o->p64, point, point + nc, grad, grad_b, o->pass_scratch,
                                     o->n_threads);
     }
     o->n_evaluations++;
@@ -138,7 +199,12 @@ static double evaluate_smooth(objective *o, const double *x, double *grad) {
     double sq = 0.0;
     if (grad) {
         for (int64_t j = 0; j < nc; ++j) grad[j] = grad[j] / S + l2 * x[j];
-        for (int64_t j = nc; j < np; ++j) grad[j] = o->fit_intercept ? grad[j] / S : 0.0;
+        for (int64_t j = nc; j < np; ++j) grad[j] = grad[j] / S;
+        if (o->mu) /* before the intercept gradient is zeroed: the Gram probe needs it */
+            for (int64_t k = 0; k < np - nc; ++k)
+                for (int64_t j = 0; j < d; ++j) grad[k * d + j] -= o->mu[j] * grad[nc + k];
+        if (!o->fit_intercept)
+            for (int64_t j = nc; j < np; ++j) grad[j] = 0.0;
     }
     if (l2 != 0.0)
         for (int64_t j = 0; j < nc; ++j) sq += x[j] * x[j];
@@ -165,14 +231,18 @@ static double penalty_l1(const objective *o, const double *x) {
  * gradient holds a non-finite entry, so that callers see divergence. */
 static double optimality_measure(const objective *o, const double *x, const double *g) {
     const double l1 = o->l1;
+    const int64_t d = o->n_features, nc = o->n_coef;
     double worst = 0.0, probe = 0.0; /* probe += 0 * g[j] is NaN iff some g[j] is inf/NaN */
-    for (int64_t j = 0; j < o->n_coef; ++j) {
+    for (int64_t j = 0; j < nc; ++j) {
+        /* The measure is defined on the raw gradient (fastreg.h): with centring undo
+         * grad_W' = grad_W - mu grad_b (W itself is the same in both coordinates). */
+        const double gj = o->mu ? g[j] + o->mu[j % d] * g[nc + j / d] : g[j];
         double v;
-        if (x[j] > 0.0) v = fabs(g[j] + l1);
-        else if (x[j] < 0.0) v = fabs(g[j] - l1);
-        else v = fmax(fabs(g[j]) - l1, 0.0);
+        if (x[j] > 0.0) v = fabs(gj + l1);
+        else if (x[j] < 0.0) v = fabs(gj - l1);
+        else v = fmax(fabs(gj) - l1, 0.0);
         worst = v > worst ? v : worst;
-        probe += 0.0 * g[j];
+        probe += 0.0 * gj;
     }
     for (int64_t j = o->n_coef; j < o->n_params; ++j) {
         worst = fabs(g[j]) > worst ? fabs(g[j]) : worst;
@@ -189,9 +259,21 @@ static double evaluate_full(objective *o, const double *x, double *grad, double 
     return *smooth + penalty_l1(o, x);
 }
 
-/* How far a computed objective near f can sit from the exact one. */
+/* How far a computed objective near f can sit from the exact one: a few ulps of the sum,
+ * plus, for uncentred data, the rounding of the scores. A score x.w + b whose terms are
+ * ~ |mu.w| + |b| (large when the means are, however small the score) is off by a few ulps
+ * of those terms, which moves the loss by that times |dl/dz|: at most the RMS residual
+ * sqrt(2 f) for the squared loss, 1 for the logistic, 2 for the multinomial. Without
+ * this term the line searches mistake that rounding for a failed decrease and stall. */
 static double value_noise(const objective *o, double f) {
-    return 16.0 * o->data_eps * (fabs(f) + o->value_scale);
+    double noise = 16.0 * o->data_eps * (fabs(f) + o->value_scale);
+    if (o->mu) {
+        const int loss = o->is_f32 ? o->p32.loss : o->p64.loss;
+        const double slope =
+            loss == FR_LOSS_SQUARED ? sqrt(2.0 * fabs(f)) : (loss == FR_LOSS_LOGISTIC ? 1.0 : 2.0);
+        noise += 4.0 * o->data_eps * o->score_terms * slope;
+    }
+    return noise;
 }
 
 /* out = prox_{step l1}(x - step g) on W (soft-thresholding gives exact zeros) and a
@@ -271,7 +353,12 @@ static double lipschitz_bound(objective *o, int with_intercept, int max_power_it
     memset(v, 0, (size_t)m * sizeof(double));
     evaluate_smooth(&gram, v, g0);
     const double g0_norm = sqrt(dot(g0, g0, m));
-    for (int64_t j = 0; j < d; ++j) v[j] = 1.0;
+    /* Start vector: all ones, which the raw Gram's mean direction always picks up. The
+     * centred Gram has no such direction, and ones can even be a null vector of it (two
+     * features summing to a constant), so there each entry also gets a fixed,
+     * deterministic perturbation in [0, 1): golden-ratio steps avoid any symmetry. */
+    for (int64_t j = 0; j < d; ++j)
+        v[j] = o->mu ? 1.0 + fmod(0.6180339887498949 * (double)(j + 1), 1.0) : 1.0;
     v[d] = with_intercept ? 1.0 : 0.0;
     double lambda = 0.0, scale_ref = 1.0;
     for (int it = 0; it < max_power_iter; ++it) {
@@ -297,6 +384,15 @@ static double lipschitz_bound(objective *o, int with_intercept, int max_power_it
 }
 
 /* ---- solvers ---------------------------------------------------------------------------- */
+
+/* Status of a solver that can no longer move (decision g): FR_CONVERGED when the
+ * optimality is within 100 tol or the last step changed the objective by under 10 ulps
+ * (the objective's resolution is exhausted), FR_MAX_ITER ("stopped before tol") else. */
+static int stall_status(const objective *o, const fr_solver_options *opt, double optimality,
+                        double last_change) {
+    const int done = optimality <= 100.0 * opt->tol || last_change <= 10.0 * o->data_eps;
+    return done ? FR_CONVERGED : FR_MAX_ITER;
+}
 
 typedef struct {
     const double *point; /* where the returned coefficients live */
@@ -382,6 +478,7 @@ static int run_fista(objective *o, const fr_solver_options *opt, progress_clock 
     double f_y, optimality_y;
     double G_y = evaluate_full(o, y, g, &f_y, &optimality_y);
     double G_x = G_y, t = 1.0;
+    double last_change = INFINITY; /* relative objective change of the last step */
     int y_is_x = 1, may_shrink = 1;
     o->value_scale = isfinite(G_y) ? fabs(G_y) : 0.0;
     for (int64_t k = 0;;) {
@@ -404,7 +501,8 @@ static int run_fista(objective *o, const fr_solver_options *opt, progress_clock 
             backtracking_prox_step(o, y, f_y, g, intercept_weight, 2.0, &L, trial, &f_trial,
                                    &may_shrink);
         if (step == STEP_STALLED)
-            return set_outcome(out, y, G_y, optimality_y, k, FR_CONVERGED);
+            return set_outcome(out, y, G_y, optimality_y, k,
+                               stall_status(o, opt, optimality_y, last_change));
         if (step == STEP_FAILED) /* no finite value along any step length */
             return set_outcome(out, x, G_x, y_is_x ? optimality_y : NAN, k, FR_DIVERGED);
         const double G_trial = f_trial + penalty_l1(o, trial);
@@ -421,6 +519,7 @@ static int run_fista(objective *o, const fr_solver_options *opt, progress_clock 
         x_old = x;
         x = trial;
         trial = recycled;
+        last_change = fabs(G_trial - G_x) / fmax(fmax(fabs(G_trial), fabs(G_x)), DBL_MIN);
         G_x = G_trial;
         ++k;
 
@@ -556,6 +655,36 @@ static int wolfe_line_search(objective *o, const double *x, double f0, const dou
     return 0;
 }
 
+/* Last resort after the Wolfe search failed even along -g: a search on the slope alone,
+ * from x along dir = -g (dphi0 = -|g|^2). The objectives are convex, so phi'(a) <= 0 means
+ * phi fell on [0, a] whatever the computed values say, and 0 < phi'(a) <= |phi'(0)| / 2
+ * (a within ~1.5 times the line minimiser) still means a decrease for any near-quadratic
+ * phi. Values only serve as a sanity check, with rounding slack: near the optimum true
+ * decreases fall below the value noise, while gradients stay resolved. Secant steps on
+ * phi' shrink a past the minimiser. Returns 1 with the point in b->x_trial/g_trial. */
+static int slope_search(objective *o, const double *x, double f0, const double *dir,
+                        double dphi0, search_buffers *b, double *f_out) {
+    const double noise = value_noise(o, f0);
+    double a = 1.0 / sqrt(-dphi0); /* a unit-length first step, as the Wolfe search */
+    for (int evaluations = 0; evaluations < 40; ++evaluations) {
+        const line_point p = evaluate_along(o, x, dir, a, b);
+        if (!isfinite(p.f) || !isfinite(p.d)) {
+            a *= 0.1;
+            continue;
+        }
+        if (p.d <= -0.5 * dphi0 && p.f <= f0 + noise) {
+            *f_out = p.f;
+            return 1;
+        }
+        /* past the minimiser (p.d > 0) or a value far above f0: shrink, by the secant
+         * on phi' when it points inside (0, a), else tenfold */
+        const double secant = p.d > 0.0 ? a * (-dphi0) / (p.d - dphi0) : 0.0;
+        a = secant > 0.0 && secant < 0.9 * a ? secant : 0.1 * a;
+        if (!(a * sqrt(-dphi0) > 0.0)) break;
+    }
+    return 0;
+}
+
 /* dir = -H g by the two-loop recursion over the stored pairs, oldest at `head`. */
 static void lbfgs_direction(int64_t n, const double *g, const double *S, const double *Y,
                             const double *rho, double *alpha, int head, int n_pairs,
@@ -596,6 +725,10 @@ static int run_lbfgs(objective *o, const fr_solver_options *opt, progress_clock 
     evaluate_full(o, x, g, &f, &optimality);
     o->value_scale = isfinite(f) ? fabs(f) : 0.0;
     double last_change = INFINITY; /* relative objective change of the last step */
+    /* Slope-search steps in a row, and the optimality when that run began: at the
+     * resolution limit the slope test keeps accepting steps that go nowhere. */
+    int slope_steps = 0;
+    double slope_start = INFINITY;
 
     for (int64_t k = 0;;) {
         if (!isfinite(f) || !isfinite(optimality)) /* only at the start point */
@@ -606,7 +739,7 @@ static int run_lbfgs(objective *o, const fr_solver_options *opt, progress_clock 
             return set_outcome(out, x, f, optimality, k, FR_INTERRUPTED);
 
         double f_new = f;
-        int found = 0;
+        int found = 0, by_slope = 0;
         /* A failed search with curvature pairs is retried once along -g: stale pairs
          * can make a poor direction. */
         for (int attempt = 0; attempt < 2 && !found; ++attempt) {
@@ -623,6 +756,10 @@ static int run_lbfgs(objective *o, const fr_solver_options *opt, progress_clock 
             }
             const double a_init = n_pairs == 0 ? 1.0 / sqrt(-dphi0) : 1.0;
             found = wolfe_line_search(o, x, f, dir, dphi0, a_init, &b, &f_new);
+            if (!found && n_pairs == 0) { /* already along -g: judge by the slope instead */
+                found = slope_search(o, x, f, dir, dphi0, &b, &f_new);
+                by_slope = found;
+            }
         }
 
         double sy = 0.0, ss = 0.0, yy = 0.0, moved = 0.0;
@@ -635,10 +772,14 @@ static int run_lbfgs(objective *o, const fr_solver_options *opt, progress_clock 
                 moved = fmax(moved, fabs(s));
             }
         }
-        if (!found || moved == 0.0) { /* no progress possible at this resolution */
-            const int done = optimality <= 100.0 * opt->tol || last_change <= 10.0 * o->data_eps;
-            return set_outcome(out, x, f, optimality, k, done ? FR_CONVERGED : FR_MAX_ITER);
-        }
+        if (by_slope && slope_steps++ == 0) slope_start = optimality;
+        if (!by_slope) slope_steps = 0;
+        /* no progress possible at this resolution: no step found, a step that rounds to
+         * no move, or ten slope steps that did not halve the optimality */
+        if (!found || moved == 0.0 || (slope_steps > 10 && optimality > 0.5 * slope_start))
+            return set_outcome(out, x, f, optimality, k,
+                               stall_status(o, opt, optimality, last_change));
+        if (slope_steps > 10) slope_steps = 0; /* it did: a fresh run of ten */
         if (sy > 1e-10 * sqrt(ss) * sqrt(yy)) { /* keep H positive definite */
             const int slot = (head + n_pairs) % LBFGS_MEMORY;
             double *s = S + slot * n, *y = Y + slot * n;
@@ -697,18 +838,25 @@ static int solve(objective *o, const fr_solver_options *opt, double *coef, doubl
                  double *curve, fr_solver_result *result) {
     const int64_t n = o->n_params, nc = o->n_coef;
     const int64_t n_outputs = n - nc;
+    /* GD stays the textbook iteration of fastreg.h in the raw coordinates (its NumPy
+     * twin matches it pass for pass); FISTA and L-BFGS centre when there is an intercept
+     * to absorb the shift. */
+    const int centring = opt->fit_intercept && o->n_features > 0 && opt->solver != FR_SOLVER_GD;
     size_t vectors = 1 + 4, extra = 0; /* the point, then the solver's work vectors */
     if (opt->solver == FR_SOLVER_LBFGS) {
         vectors = 1 + 6 + 2 * LBFGS_MEMORY;
         extra = 2 * LBFGS_MEMORY;
     }
+    /* centring: mu (d doubles) and the raw point (n doubles), after the pass scratch */
+    const size_t centring_doubles = centring ? (size_t)o->n_features + (size_t)n : 0;
     const int64_t pass_doubles = fr_scratch_size(o->n_samples, o->n_features, n_outputs);
     const size_t max_doubles = SIZE_MAX / sizeof(double);
     double *block = NULL;
     float *point_f32 = NULL;
-    if ((uint64_t)n <= (max_doubles - extra) / vectors &&
-        (uint64_t)pass_doubles <= max_doubles - extra - vectors * (size_t)n) {
-        block = malloc(((size_t)n * vectors + extra + (size_t)pass_doubles) * sizeof(double));
+    if ((uint64_t)n <= (max_doubles - extra) / (vectors + 2) &&
+        (uint64_t)pass_doubles <= max_doubles - extra - (vectors + 2) * (size_t)n) {
+        block = malloc(((size_t)n * vectors + extra + (size_t)pass_doubles + centring_doubles) *
+                       sizeof(double));
         if (o->is_f32) point_f32 = malloc((size_t)n * sizeof(float));
     }
     if (block == NULL || (o->is_f32 && point_f32 == NULL)) {
@@ -726,6 +874,14 @@ static int solve(objective *o, const fr_solver_options *opt, double *coef, doubl
     o->point_f32 = point_f32;
     if (nc > 0) memcpy(x, coef, (size_t)nc * sizeof(double));
     memcpy(x + nc, intercept, (size_t)n_outputs * sizeof(double));
+    if (centring) { /* decision h: one pass for mu, then start from c = b + W mu */
+        double *mu = o->pass_scratch + pass_doubles;
+        if (o->is_f32) fr_weighted_column_means_f32(&o->p32, mu, o->pass_scratch, o->n_threads);
+        else fr_weighted_column_means_f64(&o->p64, mu, o->pass_scratch, o->n_threads);
+        o->mu = mu;
+        o->raw_point = mu + o->n_features;
+        raw_to_centred(o, x);
+    }
 
     progress_clock pc;
     pc.callback = opt->progress;
@@ -742,8 +898,12 @@ static int solve(objective *o, const fr_solver_options *opt, double *coef, doubl
     else if (opt->solver == FR_SOLVER_FISTA) run_fista(o, opt, &pc, x, work, curve, &out);
     else run_lbfgs(o, opt, &pc, x, work, curve, &out);
 
-    if (nc > 0) memcpy(coef, out.point, (size_t)nc * sizeof(double));
-    memcpy(intercept, out.point + nc, (size_t)n_outputs * sizeof(double));
+    /* Back to b = c - W mu, by the function the last evaluation used: the returned
+     * coefficients are exactly the point whose objective and optimality are reported. */
+    if (centring) centred_to_raw(o, out.point, o->raw_point);
+    const double *point = centring ? o->raw_point : out.point;
+    if (nc > 0) memcpy(coef, point, (size_t)nc * sizeof(double));
+    memcpy(intercept, point + nc, (size_t)n_outputs * sizeof(double));
     result->n_iter = out.n_iter;
     result->status = out.status;
     result->objective = out.objective;

@@ -273,3 +273,144 @@ def test_solvers_agree_with_the_twin_minimiser(rng, solver):
     np.testing.assert_allclose(intercept, b, rtol=0, atol=1e-8)
     if l1:
         assert np.array_equal(coef == 0, W == 0)
+
+
+# ---- uncentred features: the solvers optimise in centred coordinates (solvers.c, h) ----
+
+
+def uncentred(loc, n=100, seed=0):
+    rs = np.random.RandomState(seed)
+    return rs.normal(loc=loc, size=(n, 2)), rs.normal(size=n)
+
+
+@pytest.mark.parametrize("loc", [100.0, 1e4])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_uncentred_lasso_fista_matches_coordinate_descent(loc, l1_ratio):
+    # Before centring FISTA needed > 20,000 iterations at loc=100 and stalled at 1e4.
+    from sklearn.linear_model import ElasticNet
+
+    X, y = uncentred(loc)
+    alpha = 0.01
+    sk = ElasticNet(alpha=alpha, l1_ratio=l1_ratio, tol=1e-15, max_iter=1_000_000).fit(X, y)
+    coef, intercept, _, n_iter, status = run(
+        SQUARED, X, y, solver=FISTA, l1=alpha * l1_ratio, l2=alpha * (1 - l1_ratio), tol=1e-10
+    )
+    assert status == CONVERGED and n_iter < 300
+    np.testing.assert_allclose(coef[0], sk.coef_, rtol=0, atol=1e-8)
+    assert intercept[0] == pytest.approx(sk.intercept_, abs=1e-8 * loc)
+
+
+@pytest.mark.parametrize("loc", [100.0, 1e4])
+@pytest.mark.parametrize("solver", [FISTA, LBFGS])
+def test_uncentred_weighted_ridge_reaches_normal_equations(loc, solver):
+    X, y = uncentred(loc)
+    sw = np.random.RandomState(1).uniform(0.2, 2.0, size=len(y))
+    l2 = 1 / 80
+    # the normal equations in centred form: the raw ones are too ill-conditioned at 1e4
+    mu = np.average(X, axis=0, weights=sw)
+    w, c = weighted_ridge(X - mu, y, sw, l2)
+    coef, intercept, _, n_iter, status = run(SQUARED, X, y, sw, solver=solver, l2=l2)
+    assert status == CONVERGED and n_iter < 300
+    np.testing.assert_allclose(coef[0], w, rtol=0, atol=1e-9)
+    assert intercept[0] == pytest.approx(c - w @ mu, abs=1e-9 * loc)
+
+
+def test_lbfgs_uncentred_80_rows_reaches_tol():
+    # Used to stop after a failed line search at optimality ~1e-5 and report max_iter.
+    X, y = uncentred(1e4)
+    coef, intercept, _, n_iter, status = run(
+        SQUARED, X[:80], y[:80], solver=LBFGS, l2=1 / 80, learning_rate=0.0, max_iter=10_000
+    )
+    assert status == CONVERGED and n_iter < 100
+
+
+def newton_logistic(X, y, l2, iterations=50):
+    """Minimiser of mean logloss + l2/2 ||w||^2 by Newton's method on centred features."""
+    mu = X.mean(axis=0)
+    X1 = np.hstack([X - mu, np.ones((len(y), 1))])
+    theta = np.zeros(X1.shape[1])
+    reg = np.full(X1.shape[1], l2)
+    reg[-1] = 0.0
+    for _ in range(iterations):
+        p = 1 / (1 + np.exp(-(X1 @ theta)))
+        grad = X1.T @ (p - y) / len(y) + reg * theta
+        H = (X1 * (p * (1 - p))[:, None]).T @ X1 / len(y) + np.diag(reg)
+        theta -= np.linalg.solve(H, grad)
+    w, c = theta[:-1], theta[-1]
+    return w, c - w @ mu
+
+
+@pytest.mark.parametrize("loc", [100.0, 1e4])
+@pytest.mark.parametrize("solver", [LBFGS, FISTA])
+def test_uncentred_logistic_matches_newton(loc, solver):
+    X, y = uncentred(loc)
+    y = (y + 0.5 * (X[:, 0] - loc) > 0) * 1.0
+    w, b = newton_logistic(X, y, 0.01)
+    coef, intercept, _, n_iter, status = run(LOGISTIC, X, y, solver=solver, l2=0.01)
+    assert status == CONVERGED and n_iter < 300
+    np.testing.assert_allclose(coef[0], w, rtol=0, atol=1e-8)
+    assert intercept[0] == pytest.approx(b, abs=1e-8 * loc)
+
+
+@pytest.mark.parametrize("solver", [FISTA, LBFGS])
+def test_uncentred_warm_start(solver):
+    # The start point is converted to centred coordinates (c = b + W mu): a warm start at
+    # the solution is already optimal, and any other start reaches the same minimiser.
+    X, y = uncentred(100.0)
+    cold = run(SQUARED, X, y, solver=solver, l2=0.01)
+    again = run(SQUARED, X, y, solver=solver, l2=0.01, coef=cold[0].copy(), intercept=cold[1].copy())
+    assert again[4] == CONVERGED and again[3] <= 1
+    np.testing.assert_allclose(again[0], cold[0], rtol=0, atol=1e-12)
+    other = run(
+        SQUARED, X, y, solver=solver, l2=0.01, coef=np.array([[3.0, -2.0]]), intercept=np.array([50.0])
+    )
+    assert other[4] == CONVERGED and other[3] < 300
+    np.testing.assert_allclose(other[0], cold[0], rtol=0, atol=1e-9)
+    assert other[1][0] == pytest.approx(cold[1][0], abs=1e-7)
+
+
+@pytest.mark.parametrize("solver", [FISTA, LBFGS])
+def test_uncentred_without_intercept_is_not_centred(solver):
+    # fit_intercept=False: nothing to absorb the shift, the raw problem is solved as before
+    # and the intercept stays bit for bit.
+    X, y = uncentred(3.0)
+    start = np.array([0.25])
+    coef, intercept, _, _, status = run(
+        SQUARED, X, y, solver=solver, l2=0.01, fit_intercept=False, intercept=start.copy()
+    )
+    assert status == CONVERGED and intercept[0] == start[0]
+    r = y - start[0]
+    w = np.linalg.solve(X.T @ X / len(y) + 0.01 * np.eye(2), X.T @ r / len(y))
+    np.testing.assert_allclose(coef[0], w, rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("solver", [FISTA, LBFGS])
+def test_uncentred_bitwise_identical_across_threads(rng, solver):
+    n = 9000  # several row chunks: the column means and the passes are split
+    X = rng.normal(loc=100.0, size=(n, 6))
+    y = ((X - 100.0) @ rng.normal(size=6) + rng.normal(size=n) > 0) * 1.0
+    sw = rng.uniform(0.5, 2.0, n)
+    l1 = 0.01 if solver == FISTA else 0.0
+    one = run(LOGISTIC, X, y, sw, solver=solver, l2=1e-3, l1=l1, tol=1e-8, n_threads=1)
+    two = run(LOGISTIC, X, y, sw, solver=solver, l2=1e-3, l1=l1, tol=1e-8, n_threads=2)
+    assert one[4] == CONVERGED
+    for a, b in zip(one[:3], two[:3], strict=True):
+        assert np.array_equal(a, b)
+    assert one[3:] == two[3:]
+
+
+@pytest.mark.parametrize("solver", [FISTA, LBFGS])
+@pytest.mark.parametrize("loc", [1.0, 100.0])
+def test_uncentred_float32(solver, loc):
+    X, y = uncentred(loc, n=400)
+    y = y + (X - loc) @ np.array([1.0, -0.5])
+    l1 = 0.01 if solver == FISTA else 0.0
+    mu = X.mean(axis=0)
+    coef64, intercept64, *_ = run(SQUARED, X, y, solver=solver, l2=0.01, l1=l1)
+    coef, intercept, _, n_iter, status = run(
+        SQUARED, X.astype(np.float32), y.astype(np.float32), solver=solver, l2=0.01, l1=l1, tol=1e-5
+    )
+    assert status == CONVERGED and n_iter < 200
+    np.testing.assert_allclose(coef, coef64, rtol=0, atol=1e-4)
+    # the intercept is only as precise as float32 scores around |mu . w|
+    assert intercept[0] + coef[0] @ mu == pytest.approx(intercept64[0] + coef64[0] @ mu, abs=1e-4)

@@ -322,6 +322,12 @@ def test_lbfgs_uncentred_80_rows_reaches_tol():
         SQUARED, X[:80], y[:80], solver=LBFGS, l2=1 / 80, learning_rate=0.0, max_iter=10_000
     )
     assert status == CONVERGED and n_iter < 100
+    # the minimiser of (1/n) sum r^2/2 + l2/2 ||w||^2: the centred normal equations
+    Xr, yr = X[:80], y[:80]
+    Xc, yc = Xr - Xr.mean(axis=0), yr - yr.mean()
+    w = np.linalg.solve(Xc.T @ Xc / 80 + np.eye(X.shape[1]) / 80, Xc.T @ yc / 80)
+    np.testing.assert_allclose(coef[0], w, rtol=1e-7)
+    assert intercept[0] == pytest.approx(yr.mean() - Xr.mean(axis=0) @ w, rel=1e-7, abs=1e-9)
 
 
 def newton_logistic(X, y, l2, iterations=50):
@@ -358,11 +364,19 @@ def test_uncentred_warm_start(solver):
     # the solution is already optimal, and any other start reaches the same minimiser.
     X, y = uncentred(100.0)
     cold = run(SQUARED, X, y, solver=solver, l2=0.01)
-    again = run(SQUARED, X, y, solver=solver, l2=0.01, coef=cold[0].copy(), intercept=cold[1].copy())
+    again = run(
+        SQUARED, X, y, solver=solver, l2=0.01, coef=cold[0].copy(), intercept=cold[1].copy()
+    )
     assert again[4] == CONVERGED and again[3] <= 1
     np.testing.assert_allclose(again[0], cold[0], rtol=0, atol=1e-12)
     other = run(
-        SQUARED, X, y, solver=solver, l2=0.01, coef=np.array([[3.0, -2.0]]), intercept=np.array([50.0])
+        SQUARED,
+        X,
+        y,
+        solver=solver,
+        l2=0.01,
+        coef=np.array([[3.0, -2.0]]),
+        intercept=np.array([50.0]),
     )
     assert other[4] == CONVERGED and other[3] < 300
     np.testing.assert_allclose(other[0], cold[0], rtol=0, atol=1e-9)
@@ -408,7 +422,13 @@ def test_uncentred_float32(solver, loc):
     mu = X.mean(axis=0)
     coef64, intercept64, *_ = run(SQUARED, X, y, solver=solver, l2=0.01, l1=l1)
     coef, intercept, _, n_iter, status = run(
-        SQUARED, X.astype(np.float32), y.astype(np.float32), solver=solver, l2=0.01, l1=l1, tol=1e-5
+        SQUARED,
+        X.astype(np.float32),
+        y.astype(np.float32),
+        solver=solver,
+        l2=0.01,
+        l1=l1,
+        tol=1e-5,
     )
     assert status == CONVERGED and n_iter < 200
     np.testing.assert_allclose(coef, coef64, rtol=0, atol=1e-4)

@@ -38,6 +38,10 @@ def show_config(file: IO[str] | None = None) -> None:
     file : file-like, optional
         Where to print; ``sys.stdout`` by default.
 
+    See Also
+    --------
+    build_info : The same facts as a dictionary.
+
     Examples
     --------
     >>> import fastreg

@@ -46,6 +46,10 @@ _SOLVER_CODES = {
 
 # Seconds between two progress lines when verbose.
 _PROGRESS_INTERVAL = 0.5
+# Seconds between two checks for a pending signal (Ctrl-C) during a solve: the bridge
+# runs them in the solver's progress callback, so this bounds the interrupt latency
+# (plus the passes of one iteration).
+_SIGNAL_CHECK_INTERVAL = 0.1
 
 
 def effective_n_threads(n_jobs):
@@ -119,11 +123,18 @@ class _ProgressPrinter:
         self.estimator_name = estimator_name
         self.scale = scale
         self.start = time.perf_counter()
+        self.last_line = self.start
 
     def elapsed(self):
         return time.perf_counter() - self.start
 
     def __call__(self, iteration, objective):
+        # The solver calls back every _SIGNAL_CHECK_INTERVAL; print at most every
+        # _PROGRESS_INTERVAL.
+        now = time.perf_counter()
+        if now - self.last_line < _PROGRESS_INTERVAL:
+            return False
+        self.last_line = now
         print(
             f"[{self.estimator_name}] epoch {iteration:>8d}  "
             f"objective {self.scale * objective:.8e}  elapsed {self.elapsed():.2f} s",
@@ -219,7 +230,7 @@ def run_solver(
         tol=float(tol),
         n_threads=effective_n_threads(n_jobs),
         progress=printer,
-        progress_interval=_PROGRESS_INTERVAL,
+        progress_interval=min(_PROGRESS_INTERVAL, _SIGNAL_CHECK_INTERVAL),
     )
     coef = np.asarray(coef, dtype=np.float64)
     intercept = np.asarray(intercept, dtype=np.float64)
@@ -418,9 +429,10 @@ class LinearModelBase(BaseEstimator):
         intercept = np.zeros(n_outputs, dtype=np.float64)
         if not warm_start or not hasattr(self, "coef_"):
             return coef, intercept
-        previous = np.asarray(self.coef_, dtype=np.float64).reshape(-1, n_features)
-        if previous.shape != coef.shape:
+        previous = np.asarray(self.coef_, dtype=np.float64)
+        if previous.size != coef.size:  # refitted on data of another shape: start afresh
             return coef, intercept
+        previous = previous.reshape(coef.shape)
         if classes is not None and not np.array_equal(getattr(self, "classes_", None), classes):
             return coef, intercept
         coef[...] = previous

@@ -580,7 +580,8 @@ class PolynomialRegression(_LinearRegressorBase):
             ).fit(X)
         else:
             features = self.poly_features_
-        design = np.ascontiguousarray(features.transform(X), dtype=X.dtype)
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below
+            design = np.ascontiguousarray(features.transform(X), dtype=X.dtype)
         if not np.all(np.isfinite(design)):
             raise ValueError(
                 f"The degree-{features.degree} polynomial features of X overflow "

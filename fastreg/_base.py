@@ -132,7 +132,8 @@ class _ProgressPrinter:
         # The solver calls back every _SIGNAL_CHECK_INTERVAL; print at most every
         # _PROGRESS_INTERVAL.
         now = time.perf_counter()
-        if now - self.last_line < _PROGRESS_INTERVAL:
+        # iteration 0: a start-up pass (step-size estimate), no objective to show yet
+        if iteration == 0 or now - self.last_line < _PROGRESS_INTERVAL:
             return False
         self.last_line = now
         print(

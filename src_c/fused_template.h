@@ -250,8 +250,11 @@ double SUFFIX(fr_loss_gradient)(const PROBLEM *p, const REAL *coef, const REAL *
             SUFFIX(run_chunk)(p, coef, intercept, n * c / chunks, n * (c + 1) / chunks,
                               with_gradient, scratch + c * slot_size);
     } else {
+        /* more threads than chunks would idle; a huge request must not reach OpenMP */
+        const int threads = n_threads < chunks ? n_threads : (int)chunks;
+        (void)threads;
 #ifdef _OPENMP
-#pragma omp parallel for schedule(static) num_threads(n_threads)
+#pragma omp parallel for schedule(static) num_threads(threads)
 #endif
         for (int64_t c = 0; c < chunks; ++c)
             SUFFIX(run_chunk)(p, coef, intercept, n * c / chunks, n * (c + 1) / chunks,

@@ -30,8 +30,12 @@
  *      it fixed. In centred coordinates (decision h) the same probe yields the centred
  *      Gram matrix, and the start vector gets a fixed golden-ratio perturbation, since
  *      all ones may be (near) null for it.
- *   f. The progress callback needs the clock; it is read every iteration only when a
- *      pass is large enough for ~25 ns not to matter, otherwise every 64 iterations.
+ *   f. Every pass may call the progress callback (at most every progress_interval
+ *      seconds), start-up and line-search passes included, so a signal is noticed within
+ *      about one pass even while a step size is being found. The callback reports the
+ *      last completed iteration; when it asks to stop, the loops unwind and return the
+ *      last accepted iterate. The clock is read every pass only when a pass is large
+ *      enough for ~25 ns not to matter, otherwise every 64 passes.
  *   g. A solver that can no longer move at floating-point resolution stops, reporting
  *      FR_CONVERGED when the optimality is within 100 tol or the last step changed the
  *      objective by under 10 ulps, FR_MAX_ITER ("stopped before tol") otherwise
@@ -99,7 +103,7 @@ typedef struct {
     int64_t countdown; /* iterations until the next clock read */
 } progress_clock;
 
-/* Called between iterations; returns 1 when the callback asks the solver to stop. */
+/* Called after each pass (decision f); returns 1 when the callback asks to stop. */
 static int progress_says_stop(progress_clock *pc, int64_t iteration, double objective) {
     if (pc->callback == NULL || --pc->countdown > 0) return 0;
     pc->countdown = pc->stride;
@@ -133,6 +137,14 @@ typedef struct {
     double data_eps;      /* machine epsilon of the data dtype: resolution of a pass */
     double value_scale;   /* |G| at the start point: floor of the rounding estimate */
     int64_t n_evaluations;
+    /* Decision f: every pass, start-up and line-search passes included, may call the
+     * progress callback, which reports the last completed iteration and its objective;
+     * when it asks to stop, `interrupted` is set and every loop unwinds to return the
+     * last accepted iterate with FR_INTERRUPTED. */
+    progress_clock *clock;
+    int64_t iteration; /* iterations completed */
+    double reported;   /* objective after the last completed iteration */
+    int interrupted;
 } objective;
 
 /* Out-of-range double -> float conversion is undefined behaviour, so clamp to inf. */
@@ -195,6 +207,8 @@ static double evaluate_smooth(objective *o, const double *x, double *grad) {
                                     o->n_threads);
     }
     o->n_evaluations++;
+    if (o->clock && !o->interrupted && progress_says_stop(o->clock, o->iteration, o->reported))
+        o->interrupted = 1;
     const double S = o->sum_weights, l2 = o->l2;
     double sq = 0.0;
     if (grad) {
@@ -318,6 +332,7 @@ static int backtracking_prox_step(objective *o, const double *y, double f_y, con
         const double sq = sq_coef + intercept_weight * sq_intercept;
         if (sq == 0.0) return STEP_STALLED; /* y is a fixed point at this resolution */
         const double f = evaluate_smooth(o, trial, NULL);
+        if (o->interrupted) return STEP_FAILED;
         if (isfinite(f) && f <= f_y + along + 0.5 * *L * sq + noise) {
             *f_trial = f;
             *decisive = 0.5 * *L * sq > noise;
@@ -369,6 +384,7 @@ static double lipschitz_bound(objective *o, int with_intercept, int max_power_it
         const double probe = fmin(fmax(1.0, g0_norm / scale_ref), 1e15);
         for (int64_t j = 0; j < m; ++j) v[j] *= probe / v_norm;
         evaluate_smooth(&gram, v, av);
+        if (gram.interrupted) break;
         for (int64_t j = 0; j < m; ++j) av[j] -= g0[j];
         const double next = sqrt(dot(av, av, m)) / probe;
         if (!isfinite(next)) break;
@@ -379,6 +395,7 @@ static double lipschitz_bound(objective *o, int with_intercept, int max_power_it
         if (settled) break;
     }
     o->n_evaluations = gram.n_evaluations;
+    o->interrupted = gram.interrupted;
     const double L = loss_curvature(o) * lambda + o->l2;
     return (L > 0.0 && isfinite(L)) ? L : 1.0; /* f flat: any step is as good */
 }
@@ -413,8 +430,8 @@ static int set_outcome(outcome *out, const double *point, double value, double o
 
 /* Plain proximal gradient descent with a fixed step: exactly the iteration of fastreg.h.
  * work: 4 vectors. */
-static int run_gd(objective *o, const fr_solver_options *opt, progress_clock *pc, double *x,
-                  double *work, double *curve, outcome *out) {
+static int run_gd(objective *o, const fr_solver_options *opt, double *x, double *work,
+                  double *curve, outcome *out) {
     const int64_t n = o->n_params;
     double *g = work, *other = work + n;
     double step = opt->learning_rate, f, optimality;
@@ -431,15 +448,19 @@ static int run_gd(objective *o, const fr_solver_options *opt, progress_clock *pc
     }
     double G_prev = NAN, optimality_prev = NAN;
     for (int64_t t = 0;; ++t) {
+        if (o->interrupted) { /* during the pass at W_t: return W_{t-1}, the one reported */
+            if (t == 0) return set_outcome(out, x, G, optimality, 0, FR_INTERRUPTED);
+            return set_outcome(out, other, G_prev, optimality_prev, t - 1, FR_INTERRUPTED);
+        }
         if (!isfinite(G) || !isfinite(optimality)) {
             if (t == 0) return set_outcome(out, x, G, optimality, 0, FR_DIVERGED);
             return set_outcome(out, other, G_prev, optimality_prev, t - 1, FR_DIVERGED);
         }
         if (t > 0) curve[t - 1] = G;
+        o->iteration = t;
+        o->reported = G;
         if (optimality <= opt->tol) return set_outcome(out, x, G, optimality, t, FR_CONVERGED);
         if (t == opt->max_iter) return set_outcome(out, x, G, optimality, t, FR_MAX_ITER);
-        if (t > 0 && progress_says_stop(pc, t, G))
-            return set_outcome(out, x, G, optimality, t, FR_INTERRUPTED);
         prox_gradient_step(o, x, g, step, step, other);
         double *previous = x;
         x = other;
@@ -462,7 +483,7 @@ static int run_gd(objective *o, const fr_solver_options *opt, progress_clock *pc
  * Euclidean norm: a separate intercept step would then only pay for the coupling).
  * Either way the constant in this metric is at most twice the W block's (block PSD
  * bound), so backtracking still applies. */
-static int run_fista(objective *o, const fr_solver_options *opt, progress_clock *pc, double *x,
+static int run_fista(objective *o, const fr_solver_options *opt, double *x,
                      double *work, double *curve, outcome *out) {
     const int64_t n = o->n_params;
     double *g = work, *y = work + n, *x_old = work + 2 * n, *trial = work + 3 * n;
@@ -486,7 +507,7 @@ static int run_fista(objective *o, const fr_solver_options *opt, progress_clock 
             return set_outcome(out, x, G_y, optimality_y, k, FR_DIVERGED);
         if (optimality_y <= opt->tol)
             return set_outcome(out, y, G_y, optimality_y, k, FR_CONVERGED);
-        const int interrupted = k > 0 && k < opt->max_iter && progress_says_stop(pc, k, G_x);
+        const int interrupted = o->interrupted;
         if (k == opt->max_iter || interrupted) {
             const int status = interrupted ? FR_INTERRUPTED : FR_MAX_ITER;
             if (y_is_x) return set_outcome(out, y, G_y, optimality_y, k, status);
@@ -494,7 +515,6 @@ static int run_fista(objective *o, const fr_solver_options *opt, progress_clock 
             const double G = evaluate_full(o, x, g, &f_x, &optimality_x);
             return set_outcome(out, x, G, optimality_x, k, status);
         }
-
         if (may_shrink) L *= 0.9; /* let the step grow back where f is flatter */
         double f_trial;
         const int step =
@@ -503,6 +523,7 @@ static int run_fista(objective *o, const fr_solver_options *opt, progress_clock 
         if (step == STEP_STALLED)
             return set_outcome(out, y, G_y, optimality_y, k,
                                stall_status(o, opt, optimality_y, last_change));
+        if (step == STEP_FAILED && o->interrupted) continue; /* returns x at the loop top */
         if (step == STEP_FAILED) /* no finite value along any step length */
             return set_outcome(out, x, G_x, y_is_x ? optimality_y : NAN, k, FR_DIVERGED);
         const double G_trial = f_trial + penalty_l1(o, trial);
@@ -522,6 +543,8 @@ static int run_fista(objective *o, const fr_solver_options *opt, progress_clock 
         last_change = fabs(G_trial - G_x) / fmax(fmax(fabs(G_trial), fabs(G_x)), DBL_MIN);
         G_x = G_trial;
         ++k;
+        o->iteration = k;
+        o->reported = G_x;
 
         double beta = 0.0;
         if (restart) {
@@ -610,6 +633,7 @@ static int wolfe_line_search(objective *o, const double *x, double f0, const dou
     for (double a = a_init; evaluations < max_evaluations; a *= 4.0) {
         const line_point p = evaluate_along(o, x, dir, a, b);
         ++evaluations;
+        if (o->interrupted) return 0;
         if (!isfinite(p.f) || !isfinite(p.d) || p.f > f0 + c1 * a * dphi0 + noise ||
             (prev.a > 0.0 && p.f > prev.f + noise)) {
             lo = prev; /* prev, when not the origin, sits in x_low */
@@ -634,6 +658,7 @@ static int wolfe_line_search(objective *o, const double *x, double f0, const dou
         if (fabs(hi.a - lo.a) <= DBL_EPSILON * fmax(lo.a, hi.a)) break;
         const line_point p = evaluate_along(o, x, dir, interpolate_step(lo, hi), b);
         ++evaluations;
+        if (o->interrupted) return 0;
         if (!isfinite(p.f) || !isfinite(p.d) || p.f > f0 + c1 * p.a * dphi0 + noise ||
             p.f > lo.f + noise) {
             hi = p;
@@ -668,6 +693,7 @@ static int slope_search(objective *o, const double *x, double f0, const double *
     double a = 1.0 / sqrt(-dphi0); /* a unit-length first step, as the Wolfe search */
     for (int evaluations = 0; evaluations < 40; ++evaluations) {
         const line_point p = evaluate_along(o, x, dir, a, b);
+        if (o->interrupted) return 0;
         if (!isfinite(p.f) || !isfinite(p.d)) {
             a *= 0.1;
             continue;
@@ -713,7 +739,7 @@ static void lbfgs_direction(int64_t n, const double *g, const double *S, const d
 
 /* L-BFGS, memory LBFGS_MEMORY, for l1 == 0. work: 6 vectors, 2 LBFGS_MEMORY vectors and
  * 2 LBFGS_MEMORY doubles. */
-static int run_lbfgs(objective *o, const fr_solver_options *opt, progress_clock *pc, double *x,
+static int run_lbfgs(objective *o, const fr_solver_options *opt, double *x,
                      double *work, double *curve, outcome *out) {
     const int64_t n = o->n_params;
     double *g = work, *dir = work + n;
@@ -735,8 +761,7 @@ static int run_lbfgs(objective *o, const fr_solver_options *opt, progress_clock 
             return set_outcome(out, x, f, optimality, k, FR_DIVERGED);
         if (optimality <= opt->tol) return set_outcome(out, x, f, optimality, k, FR_CONVERGED);
         if (k == opt->max_iter) return set_outcome(out, x, f, optimality, k, FR_MAX_ITER);
-        if (k > 0 && progress_says_stop(pc, k, f))
-            return set_outcome(out, x, f, optimality, k, FR_INTERRUPTED);
+        if (o->interrupted) return set_outcome(out, x, f, optimality, k, FR_INTERRUPTED);
 
         double f_new = f;
         int found = 0, by_slope = 0;
@@ -756,12 +781,14 @@ static int run_lbfgs(objective *o, const fr_solver_options *opt, progress_clock 
             }
             const double a_init = n_pairs == 0 ? 1.0 / sqrt(-dphi0) : 1.0;
             found = wolfe_line_search(o, x, f, dir, dphi0, a_init, &b, &f_new);
+            if (o->interrupted) break;
             if (!found && n_pairs == 0) { /* already along -g: judge by the slope instead */
                 found = slope_search(o, x, f, dir, dphi0, &b, &f_new);
                 by_slope = found;
             }
         }
 
+        if (o->interrupted) continue; /* returns x, f at the loop top */
         double sy = 0.0, ss = 0.0, yy = 0.0, moved = 0.0;
         if (found) {
             for (int64_t j = 0; j < n; ++j) {
@@ -806,6 +833,8 @@ static int run_lbfgs(objective *o, const fr_solver_options *opt, progress_clock 
         f = f_new;
         optimality = optimality_new;
         curve[k++] = f;
+        o->iteration = k;
+        o->reported = f;
     }
 }
 
@@ -894,9 +923,11 @@ static int solve(objective *o, const fr_solver_options *opt, double *coef, doubl
     pc.countdown = pc.stride;
 
     outcome out;
-    if (opt->solver == FR_SOLVER_GD) run_gd(o, opt, &pc, x, work, curve, &out);
-    else if (opt->solver == FR_SOLVER_FISTA) run_fista(o, opt, &pc, x, work, curve, &out);
-    else run_lbfgs(o, opt, &pc, x, work, curve, &out);
+    o->clock = &pc;
+    o->reported = NAN; /* no iteration completed yet */
+    if (opt->solver == FR_SOLVER_GD) run_gd(o, opt, x, work, curve, &out);
+    else if (opt->solver == FR_SOLVER_FISTA) run_fista(o, opt, x, work, curve, &out);
+    else run_lbfgs(o, opt, x, work, curve, &out);
 
     /* Back to b = c - W mu, by the function the last evaluation used: the returned
      * coefficients are exactly the point whose objective and optimality are reported. */

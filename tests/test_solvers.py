@@ -238,6 +238,26 @@ def test_interrupt_returns_the_current_iterate(rng, solver):
     assert np.all(np.isfinite(coef)) and np.all(np.isfinite(intercept))
 
 
+@pytest.mark.parametrize("solver", [GD, FISTA, LBFGS])
+def test_interrupt_during_start_up_passes(rng, solver):
+    # n d > 20000: the clock is read after every pass, so the first pass already calls
+    # back, inside the automatic step-size estimate (GD, FISTA) or before any iteration.
+    X = rng.normal(size=(3000, 10))
+    y = (X[:, 0] > 0) * 1.0
+    calls = []
+
+    def progress(iteration, objective):
+        calls.append((iteration, objective))
+        return True
+
+    coef, intercept, curve, n_iter, status = run(
+        LOGISTIC, X, y, solver=solver, tol=0.0, progress=progress, progress_interval=0.0
+    )
+    assert status == INTERRUPTED and n_iter == 0 and curve.shape == (0,)
+    assert len(calls) == 1 and calls[0][0] == 0 and np.isnan(calls[0][1])
+    assert np.all(coef == 0) and np.all(intercept == 0)  # the start point, untouched
+
+
 def test_lbfgs_rejects_l1(rng):
     X = rng.normal(size=(20, 2))
     with pytest.raises(ValueError):

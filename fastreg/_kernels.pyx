@@ -129,15 +129,15 @@ def sigmoid(const floating[::1] x, floating[::1] out):
     """Write the logistic sigmoid of ``x`` into ``out`` (1-D, same dtype and length)."""
     with nogil:
         if floating is float:
-            fr_sigmoid_array_f32(&x[0] if x.shape[0] else NULL, x.shape[0], &out[0] if out.shape[0] else NULL)
+            fr_sigmoid_array_f32(&x[0], x.shape[0], &out[0])
         else:
-            fr_sigmoid_array_f64(&x[0] if x.shape[0] else NULL, x.shape[0], &out[0] if out.shape[0] else NULL)
+            fr_sigmoid_array_f64(&x[0], x.shape[0], &out[0])
 
 
 def log_sum_exp(const floating[:, ::1] Z, floating[::1] out):
     """Write the row-wise log-sum-exp of ``Z`` (n, k) into ``out`` (n,)."""
-    cdef const floating *z_ptr = &Z[0, 0] if Z.shape[0] * Z.shape[1] else NULL
-    cdef floating *out_ptr = &out[0] if out.shape[0] else NULL
+    cdef const floating *z_ptr = &Z[0, 0]
+    cdef floating *out_ptr = &out[0]
     with nogil:
         if floating is float:
             fr_log_sum_exp_rows_f32(z_ptr, Z.shape[0], Z.shape[1], out_ptr)
@@ -147,8 +147,8 @@ def log_sum_exp(const floating[:, ::1] Z, floating[::1] out):
 
 def softmax(const floating[:, ::1] Z, floating[:, ::1] out):
     """Write the row-wise softmax of ``Z`` (n, k) into ``out`` (n, k)."""
-    cdef const floating *z_ptr = &Z[0, 0] if Z.shape[0] * Z.shape[1] else NULL
-    cdef floating *out_ptr = &out[0, 0] if out.shape[0] * out.shape[1] else NULL
+    cdef const floating *z_ptr = &Z[0, 0]
+    cdef floating *out_ptr = &out[0, 0]
     with nogil:
         if floating is float:
             fr_softmax_rows_f32(z_ptr, Z.shape[0], Z.shape[1], out_ptr)
@@ -156,9 +156,25 @@ def softmax(const floating[:, ::1] Z, floating[:, ::1] out):
             fr_softmax_rows_f64(z_ptr, Z.shape[0], Z.shape[1], out_ptr)
 
 
-cdef inline const floating *_data_or_null(const floating[::1] a) noexcept nogil:
-    # A zero-length memoryview has no element 0 to take the address of.
-    return &a[0] if a.shape[0] else NULL
+def _check_problem(int loss, X, y, sample_weight, coef, intercept):
+    # O(1) shape checks: C trusts its sizes, so a mismatch here would be an out-of-bounds
+    # read there. (Element addresses below are taken with boundscheck off: for an empty
+    # view &a[0] is the buffer's start, valid and never dereferenced.)
+    n, d = X.shape[0], X.shape[1]
+    k = coef.shape[0]
+    if loss not in (FR_LOSS_SQUARED, FR_LOSS_LOGISTIC, FR_LOSS_MULTINOMIAL):
+        raise ValueError(f"unknown loss code {loss}")
+    if y.shape[0] != n:
+        raise ValueError(f"y has {y.shape[0]} entries for {n} rows of X")
+    if sample_weight is not None and sample_weight.shape[0] != n:
+        raise ValueError(f"sample_weight has {sample_weight.shape[0]} entries for {n} rows of X")
+    if coef.shape[1] != d:
+        raise ValueError(f"coef has {coef.shape[1]} columns for {d} features")
+    if k < 1 or intercept.shape[0] != k:
+        raise ValueError(f"coef has {k} rows and intercept {intercept.shape[0]} entries; "
+                         "both must equal the number of outputs (at least 1)")
+    if loss != FR_LOSS_MULTINOMIAL and k != 1:
+        raise ValueError("the squared and logistic losses have exactly one output")
 
 
 def loss_gradient(int loss, const floating[:, ::1] X, const floating[::1] y,
@@ -169,6 +185,7 @@ def loss_gradient(int loss, const floating[:, ::1] X, const floating[::1] y,
     Returns ``(loss_sum, grad_coef (K, d) float64, grad_intercept (K,) float64)``;
     ``sample_weight`` may be None (unit weights).
     """
+    _check_problem(loss, X, y, sample_weight, coef, intercept)
     cdef int64_t n = X.shape[0], d = X.shape[1], k = coef.shape[0]
     grad_coef_arr = np.zeros((k, d), dtype=np.float64)
     grad_intercept_arr = np.zeros(k, dtype=np.float64)
@@ -179,16 +196,16 @@ def loss_gradient(int loss, const floating[:, ::1] X, const floating[::1] y,
     cdef double value
     cdef fr_problem_f64 problem64
     cdef fr_problem_f32 problem32
-    cdef const floating *X_ptr = &X[0, 0] if n * d else NULL
-    cdef const floating *coef_ptr = &coef[0, 0] if k * d else NULL
-    cdef double *grad_coef_ptr = &grad_coef[0, 0] if k * d else &scratch[0]
+    cdef const floating *X_ptr = &X[0, 0]
+    cdef const floating *coef_ptr = &coef[0, 0]
+    cdef double *grad_coef_ptr = &grad_coef[0, 0]
     cdef const floating *sw_ptr = NULL
     if sample_weight is not None:
-        sw_ptr = _data_or_null(sample_weight)
+        sw_ptr = &sample_weight[0]
     with nogil:
         if floating is float:
             problem32.X = X_ptr
-            problem32.y = _data_or_null(y)
+            problem32.y = &y[0]
             problem32.sample_weight = sw_ptr
             problem32.n_samples, problem32.n_features, problem32.n_outputs = n, d, k
             problem32.loss = loss
@@ -196,7 +213,7 @@ def loss_gradient(int loss, const floating[:, ::1] X, const floating[::1] y,
                                          &grad_intercept[0], &scratch[0], n_threads)
         else:
             problem64.X = X_ptr
-            problem64.y = _data_or_null(y)
+            problem64.y = &y[0]
             problem64.sample_weight = sw_ptr
             problem64.n_samples, problem64.n_features, problem64.n_outputs = n, d, k
             problem64.loss = loss
@@ -241,6 +258,7 @@ def solve(int loss, const floating[:, ::1] X, const floating[::1] y,
     ``(coef, intercept, objective_curve, n_iter, status)``; an exception raised by
     ``progress(iteration, objective)`` or by a pending signal is re-raised.
     """
+    _check_problem(loss, X, y, sample_weight, coef, intercept)
     cdef int64_t n = X.shape[0], d = X.shape[1], k = coef.shape[0]
     curve_arr = np.zeros(max(max_iter, 1), dtype=np.float64)
     cdef double[::1] curve = curve_arr
@@ -250,7 +268,7 @@ def solve(int loss, const floating[:, ::1] X, const floating[::1] y,
     cdef fr_problem_f64 problem64
     cdef fr_problem_f32 problem32
     cdef int status
-    cdef double *coef_ptr = &coef[0, 0] if k * d else NULL
+    cdef double *coef_ptr = &coef[0, 0]
     options.solver = solver
     options.l2 = l2
     options.l1 = l1
@@ -265,19 +283,19 @@ def solve(int loss, const floating[:, ::1] X, const floating[::1] y,
     result.n_iter = 0
     cdef const floating *sw_ptr = NULL
     if sample_weight is not None:
-        sw_ptr = _data_or_null(sample_weight)
+        sw_ptr = &sample_weight[0]
     with nogil:
         if floating is float:
-            problem32.X = &X[0, 0] if n * d else NULL
-            problem32.y = _data_or_null(y)
+            problem32.X = &X[0, 0]
+            problem32.y = &y[0]
             problem32.sample_weight = sw_ptr
             problem32.n_samples, problem32.n_features, problem32.n_outputs = n, d, k
             problem32.loss = loss
             status = fr_solve_f32(&problem32, &options, coef_ptr, &intercept[0], &curve[0],
                                   &result)
         else:
-            problem64.X = &X[0, 0] if n * d else NULL
-            problem64.y = _data_or_null(y)
+            problem64.X = &X[0, 0]
+            problem64.y = &y[0]
             problem64.sample_weight = sw_ptr
             problem64.n_samples, problem64.n_features, problem64.n_outputs = n, d, k
             problem64.loss = loss
@@ -310,5 +328,5 @@ def stream_read(const double[::1] data, int n_threads):
     """Read every element of ``data`` once with ``n_threads`` threads; returns their sum."""
     cdef double total
     with nogil:
-        total = fr_stream_read_f64(&data[0] if data.shape[0] else NULL, data.shape[0], n_threads)
+        total = fr_stream_read_f64(&data[0], data.shape[0], n_threads)
     return total

@@ -290,8 +290,8 @@ def loss_gradient(loss, X, y, sample_weight, coef, intercept, n_threads=1):
     X = _float_array(X)
     dtype = X.dtype
     y = np.asarray(y, dtype=np.float64)
-    W = np.asarray(coef, dtype=dtype).reshape(-1, X.shape[1])
     b = np.asarray(intercept, dtype=dtype).reshape(-1).astype(np.float64)
+    W = np.asarray(coef, dtype=dtype).reshape(b.size, X.shape[1])  # K rows, also for d = 0
     if loss != LOSS_MULTINOMIAL and W.shape[0] != 1:
         raise ValueError(f"the {_LOSS_NAMES.get(loss, loss)} loss has one output")
 
@@ -779,8 +779,8 @@ def solve(
     ([[2.0]], [1.0], 0)
     """
     X = _float_array(X)
-    W0 = np.array(coef, dtype=np.float64).reshape(-1, X.shape[1])
     b0 = np.array(intercept, dtype=np.float64).reshape(-1)
+    W0 = np.array(coef, dtype=np.float64).reshape(b0.size, X.shape[1])  # K rows, also for d = 0
     if max_iter < 1 or tol < 0 or l1 < 0 or l2 < 0:
         raise ValueError("need max_iter >= 1, tol >= 0, l1 >= 0 and l2 >= 0")
     if solver == SOLVER_LBFGS and l1 > 0:

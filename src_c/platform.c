@@ -47,6 +47,9 @@ const char *fr_simd_level(void) {
 
 double fr_stream_read_f64(const double *data, int64_t n, int n_threads) {
     double total = 0.0;
+#ifdef _OPENMP
+    if (n_threads > omp_get_num_procs()) n_threads = omp_get_num_procs(); /* a probe, not a fork bomb */
+#endif
     (void)n_threads;
 #ifdef _OPENMP
 #pragma omp parallel for simd schedule(static) num_threads(n_threads) reduction(+ : total)

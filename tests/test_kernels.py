@@ -502,3 +502,41 @@ def test_twin_scalar_functions_against_exact(z):
     f32 = reference.sigmoid(np.float32(z))
     assert f32.dtype == np.float32
     assert f32 == pytest.approx(exact_sigmoid(float(np.float32(z))), rel=1e-6, abs=0)
+
+
+@pytest.mark.parametrize(
+    ("y_len", "coef_shape", "intercept_len", "loss", "message"),
+    [
+        (9, (1, 3), 1, 0, "y has 9 entries"),
+        (10, (1, 2), 1, 0, "coef has 2 columns"),
+        (10, (0, 3), 0, 0, "at least 1"),
+        (10, (2, 3), 1, 2, "intercept 1 entries"),
+        (10, (2, 3), 2, 1, "exactly one output"),
+        (10, (1, 3), 1, 7, "unknown loss"),
+    ],
+)
+def test_bridge_rejects_inconsistent_shapes(y_len, coef_shape, intercept_len, loss, message):
+    # C trusts its sizes: the bridge must stop a mismatch before it becomes a bad read.
+    X, y = np.ones((10, 3)), np.zeros(y_len)
+    coef, intercept = np.zeros(coef_shape), np.zeros(intercept_len)
+    with pytest.raises(ValueError, match=message):
+        _kernels.loss_gradient(loss, X, y, None, coef, intercept, 1)
+    with pytest.raises(ValueError, match=message):
+        _kernels.solve(
+            loss,
+            X,
+            y,
+            None,
+            coef,
+            intercept,
+            solver=0,
+            l2=0.0,
+            l1=0.0,
+            fit_intercept=True,
+            learning_rate=0.1,
+            max_iter=5,
+            tol=0.0,
+            n_threads=1,
+        )
+    with pytest.raises(ValueError, match="sample_weight has 4 entries"):
+        _kernels.loss_gradient(0, X, np.zeros(10), np.ones(4), np.zeros((1, 3)), np.zeros(1), 1)

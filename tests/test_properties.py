@@ -228,26 +228,6 @@ def fused_scales(loss, X, y, sample_weight, coef, intercept):
     return loss_scale, per_row.T @ np.abs(X64), np.sum(per_row, axis=0)
 
 
-def twin_loss_gradient(loss, X, y, sample_weight, coef, intercept):
-    """reference.loss_gradient, also for X with no columns.
-
-    The twin reshapes coef with reshape(-1, n_features), which NumPy cannot do for
-    n_features == 0; a zero column of X with a zero coefficient leaves every score, the
-    loss and the intercept gradient unchanged, and its gradient column is dropped.
-    """
-    if X.shape[1]:
-        return reference.loss_gradient(loss, X, y, sample_weight, coef, intercept)
-    value, grad_coef, grad_intercept = reference.loss_gradient(
-        loss,
-        np.zeros((X.shape[0], 1), X.dtype),
-        y,
-        sample_weight,
-        np.zeros((coef.shape[0], 1), coef.dtype),
-        intercept,
-    )
-    return value, grad_coef[:, :0], grad_intercept
-
-
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problem=fused_problems())
 def test_loss_gradient_matches_twin(problem):
@@ -277,7 +257,7 @@ def test_loss_gradient_matches_twin(problem):
         assert value == 0.0
         assert not grad_coef.any() and not grad_intercept.any()
 
-    expected = twin_loss_gradient(loss, X, y, sample_weight, coef, intercept)
+    expected = reference.loss_gradient(loss, X, y, sample_weight, coef, intercept)
     loss_scale, coef_scale, intercept_scale = fused_scales(
         loss, X, y, sample_weight, coef, intercept
     )

@@ -20,8 +20,15 @@ int64_t fr_slot_size(int64_t n_features, int64_t n_outputs); /* doubles per chun
 
 #if defined(__GNUC__)
 #define FR_ALWAYS_INLINE __attribute__((always_inline))
+#define FR_PREFETCH(address) __builtin_prefetch((address), 0, 1) /* read, into L2 */
 #else
 #define FR_ALWAYS_INLINE
+#define FR_PREFETCH(address) ((void)(address))
+#endif
+/* How far ahead of the row being read the fused pass prefetches (bytes): about 8 rows
+ * of 100 doubles, measured best among 3-50 KB on the development machine. */
+#ifndef FR_PREFETCH_DISTANCE
+#define FR_PREFETCH_DISTANCE 6144
 #endif
 
 /* Runtime ISA dispatch: the compiler emits the marked function once per instruction set

@@ -1,11 +1,12 @@
 /* fused_template.h: the fused pass for one dtype; fused.c includes it once per dtype
  * with REAL, SUFFIX(name) and PROBLEM defined.
  *
- * a. Rows go in blocks of FR_BLOCK. Per block: the scores (dot products; four rows at a
- *    time so four independent FMA chains are in flight), then the per-row losses and
- *    derivatives in one loop over the block that vectorises (branch-free exp/log from
- *    vector_math.h: one exp per row, or per row and class), then the gradient update
- *    grad += sum_r g_r x_r, which loads and stores the accumulator once per block.
+ * a. Rows go in blocks of FR_BLOCK. Per block: the scores (one dot product per row, read
+ *    in order, with a software prefetch ahead: see block_scores), then the per-row
+ *    losses and derivatives in one loop over the block that vectorises (branch-free
+ *    exp/log from vector_math.h: one exp per row, or per row and class), then the
+ *    gradient update grad += sum_r g_r x_r, which loads and stores the accumulator once
+ *    per block.
  * b. The block's rows are read from memory once (scores) and again from L1 (gradient):
  *    one pass over X.
  * c. Dot products run in REAL, so float32 data stays float32 in the widest vectors;
@@ -13,55 +14,52 @@
  * d. A short last block pads with zero weights instead of branching in the hot loops;
  *    rows past the end are never read. */
 
-/* scores[r] = x_r . w + b for the block's m rows; rows m..FR_BLOCK-1 get 0. */
-FR_ALWAYS_INLINE static inline void SUFFIX(block_scores)(const REAL *xb, int64_t d, int64_t m, const REAL *w,
-                                        double b, double *scores) {
-    int64_t r = 0;
-    if (d < FR_SHORT_ROW) { /* a SIMD reduction costs more than it saves on short rows */
-        for (; r < m; ++r) {
-            const REAL *x = xb + r * d;
-            REAL a = 0;
-            for (int64_t j = 0; j < d; ++j) a += x[j] * w[j];
-            scores[r] = (double)a + b;
-        }
-    }
-    for (; r + 4 <= m; r += 4) {
-        const REAL *x0 = xb + r * d, *x1 = x0 + d, *x2 = x1 + d, *x3 = x2 + d;
-        REAL a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-#pragma omp simd reduction(+ : a0, a1, a2, a3)
-        for (int64_t j = 0; j < d; ++j) {
-            a0 += x0[j] * w[j];
-            a1 += x1[j] * w[j];
-            a2 += x2[j] * w[j];
-            a3 += x3[j] * w[j];
-        }
-        scores[r] = (double)a0 + b;
-        scores[r + 1] = (double)a1 + b;
-        scores[r + 2] = (double)a2 + b;
-        scores[r + 3] = (double)a3 + b;
-    }
-    for (; r < m; ++r) {
+/* scores[r] = x_r . w + b for the block's m rows; rows m..FR_BLOCK-1 get 0.
+ *
+ * Rows are read one after the other, and, when `rows_left` (rows from the block's start
+ * to the chunk's end) allows, each row first asks for the bytes FR_PREFETCH_DISTANCE
+ * ahead of it to be brought into L2. Without that a thread streams X at about half the
+ * bandwidth a plain read reaches: the loss, derivative and gradient work between two
+ * rows' loads keeps too few cache misses in flight. A few prefetches per row, rather
+ * than a burst per block, keep the miss buffers from filling up. */
+FR_ALWAYS_INLINE static inline void SUFFIX(block_scores)(const REAL *xb, int64_t d, int64_t m,
+                                                         const REAL *w, double b,
+                                                         int64_t rows_left, int prefetch,
+                                                         double *scores) {
+    const int64_t row_bytes = d * (int64_t)sizeof(REAL);
+    for (int64_t r = 0; r < m; ++r) {
         const REAL *x = xb + r * d;
         REAL a = 0;
+        if (d < FR_SHORT_ROW) { /* a SIMD reduction costs more than it saves here */
+            for (int64_t j = 0; j < d; ++j) a += x[j] * w[j];
+        } else {
+            if (prefetch && (rows_left - r) * row_bytes > FR_PREFETCH_DISTANCE + row_bytes) {
+                const char *ahead = (const char *)x + FR_PREFETCH_DISTANCE;
+                for (int64_t offset = 0; offset < row_bytes; offset += 64)
+                    FR_PREFETCH(ahead + offset);
+            }
 #pragma omp simd reduction(+ : a)
-        for (int64_t j = 0; j < d; ++j) a += x[j] * w[j];
+            for (int64_t j = 0; j < d; ++j) a += x[j] * w[j];
+        }
         scores[r] = (double)a + b;
     }
-    for (; r < FR_BLOCK; ++r) scores[r] = 0.0;
+    for (int64_t r = m; r < FR_BLOCK; ++r) scores[r] = 0.0;
 }
 
-/* grad[j] += sum_{r < m} g[r] x_r[j]. A full block is one sweep over grad. */
+/* grad[j] += sum_{r < m} g[r] x_r[j]. A full block is one sweep over grad, its eight
+ * products summed in REAL: for float32 data that keeps the sweep in float32 vectors
+ * (twice the lanes, no conversions), and only the block's sum is added in double. */
 FR_ALWAYS_INLINE static inline void SUFFIX(block_gradient)(const REAL *xb, int64_t d, int64_t m,
                                           const double *g, double *grad) {
     if (m == FR_BLOCK) {
         const REAL *x0 = xb, *x1 = x0 + d, *x2 = x1 + d, *x3 = x2 + d;
         const REAL *x4 = x3 + d, *x5 = x4 + d, *x6 = x5 + d, *x7 = x6 + d;
-        const double g0 = g[0], g1 = g[1], g2 = g[2], g3 = g[3];
-        const double g4 = g[4], g5 = g[5], g6 = g[6], g7 = g[7];
+        const REAL g0 = (REAL)g[0], g1 = (REAL)g[1], g2 = (REAL)g[2], g3 = (REAL)g[3];
+        const REAL g4 = (REAL)g[4], g5 = (REAL)g[5], g6 = (REAL)g[6], g7 = (REAL)g[7];
 #pragma omp simd
         for (int64_t j = 0; j < d; ++j)
-            grad[j] += ((g0 * x0[j] + g1 * x1[j]) + (g2 * x2[j] + g3 * x3[j])) +
-                       ((g4 * x4[j] + g5 * x5[j]) + (g6 * x6[j] + g7 * x7[j]));
+            grad[j] += (double)(((g0 * x0[j] + g1 * x1[j]) + (g2 * x2[j] + g3 * x3[j])) +
+                                ((g4 * x4[j] + g5 * x5[j]) + (g6 * x6[j] + g7 * x7[j])));
         return;
     }
     for (int64_t r = 0; r < m; ++r) {
@@ -91,7 +89,7 @@ FR_ALWAYS_INLINE static inline void SUFFIX(single_output_rows)(
     for (int64_t i0 = begin; i0 < end; i0 += FR_BLOCK) {
         const int64_t m = end - i0 < FR_BLOCK ? end - i0 : FR_BLOCK;
         const REAL *xb = p->X + i0 * d;
-        SUFFIX(block_scores)(xb, d, m, w, b, z);
+        SUFFIX(block_scores)(xb, d, m, w, b, end - i0, 1, z);
         SUFFIX(block_targets)(p, i0, m, y, s);
         if (logistic) {
 #pragma omp simd
@@ -163,7 +161,7 @@ FR_ALWAYS_INLINE static inline void SUFFIX(multinomial_rows)(
         }
         for (int64_t k = 0; k < K; ++k) {
             double *z = zk + k * FR_BLOCK;
-            SUFFIX(block_scores)(xb, d, m, W + k * d, (double)b[k], z);
+            SUFFIX(block_scores)(xb, d, m, W + k * d, (double)b[k], end - i0, k == 0, z);
 #pragma omp simd
             for (int r = 0; r < FR_BLOCK; ++r) {
                 zmax[r] = z[r] > zmax[r] ? z[r] : zmax[r];

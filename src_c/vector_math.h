@@ -15,13 +15,21 @@
 #include <math.h>
 #include <string.h>
 
-static inline uint64_t fr_bits(double x) {
+/* Forced inline: a call inside a SIMD loop stops it from vectorising, and the fused
+ * pass's large per-width copies exhaust the compiler's own inlining budget. */
+#if defined(__GNUC__)
+#define FR_MATH_INLINE static inline __attribute__((always_inline))
+#else
+#define FR_MATH_INLINE static inline
+#endif
+
+FR_MATH_INLINE uint64_t fr_bits(double x) {
     uint64_t u;
     memcpy(&u, &x, sizeof u);
     return u;
 }
 
-static inline double fr_from_bits(uint64_t u) {
+FR_MATH_INLINE double fr_from_bits(uint64_t u) {
     double x;
     memcpy(&x, &u, sizeof x);
     return x;
@@ -30,7 +38,7 @@ static inline double fr_from_bits(uint64_t u) {
 /* exp(x) for x <= 709 (the fused passes only pass x <= 0). x = k ln2 + r with
  * |r| <= ln2/2; exp(r) by its Taylor series to degree 13 (truncation < 5e-18); 2^k
  * applied as two factors so that results down in the subnormal range round once. */
-static inline double fr_exp(double x) {
+FR_MATH_INLINE double fr_exp(double x) {
     const double magic = 0x1.8p52; /* adding it rounds to an integer kept in the low bits */
     const double ln2_hi = 0x1.62e42fefa3800p-1, ln2_lo = 0x1.ef35793c76730p-45;
     x = x < -746.0 ? -746.0 : x; /* NaN fails the comparison and flows through */
@@ -61,7 +69,7 @@ static inline double fr_exp(double x) {
 
 /* log(1 + e) for e in [0, 1]: with s = e / (2 + e) in [0, 1/3],
  * log(1 + e) = 2 atanh(s) = 2 s sum_n s^(2n) / (2n + 1); 17 terms leave < 2e-18. */
-static inline double fr_log1p_unit(double e) {
+FR_MATH_INLINE double fr_log1p_unit(double e) {
     double s = e / (2.0 + e);
     double t = s * s;
     double p = 1.0 / 33.0;
@@ -86,7 +94,7 @@ static inline double fr_log1p_unit(double e) {
 /* log(x) for normal positive x (the fused passes pass sums of exponentials in [1, K]).
  * x = m 2^k with m in [sqrt(1/2), sqrt(2)); log m = 2 atanh((m - 1)/(m + 1)) with
  * |s| <= 0.172, 12 terms leave < 1e-19; k ln2 added in two parts. */
-static inline double fr_log(double x) {
+FR_MATH_INLINE double fr_log(double x) {
     const double ln2_hi = 0x1.62e42fefa3800p-1, ln2_lo = 0x1.ef35793c76730p-45;
     /* Measuring the exponent from sqrt(1/2) instead of 1 puts the mantissa in
      * [sqrt(1/2), sqrt(2)); the top 12 bits of tmp are k as a two's-complement number. */

@@ -46,6 +46,51 @@ FR_ALWAYS_INLINE static inline void SUFFIX(block_scores)(const REAL *xb, int64_t
     for (int64_t r = m; r < FR_BLOCK; ++r) scores[r] = 0.0;
 }
 
+/* Scores of the block's m rows for all K classes, class-major into zk (K x FR_BLOCK;
+ * rows m.. get 0). Classes go four at a time: each row is loaded once per group and
+ * feeds four independent FMA chains, where one class at a time would load it K times
+ * and wait on a single chain. A group short of four repeats its first class in the
+ * spare chains (their sums are dropped). Short rows take block_scores per class. */
+FR_ALWAYS_INLINE static inline void SUFFIX(block_scores_classes)(
+    const REAL *xb, int64_t d, int64_t m, const REAL *W, const REAL *b, int64_t K,
+    int64_t rows_left, double *zk) {
+    if (d < FR_SHORT_ROW) {
+        for (int64_t k = 0; k < K; ++k)
+            SUFFIX(block_scores)(xb, d, m, W + k * d, (double)b[k], rows_left, 0,
+                                 zk + k * FR_BLOCK);
+        return;
+    }
+    const int64_t row_bytes = d * (int64_t)sizeof(REAL);
+    for (int64_t k = 0; k < K; k += 4) {
+        const int64_t group = K - k < 4 ? K - k : 4;
+        const REAL *w0 = W + k * d;
+        const REAL *w1 = group > 1 ? w0 + d : w0;
+        const REAL *w2 = group > 2 ? w0 + 2 * d : w0;
+        const REAL *w3 = group > 3 ? w0 + 3 * d : w0;
+        for (int64_t r = 0; r < m; ++r) {
+            const REAL *x = xb + r * d;
+            if (k == 0 && (rows_left - r) * row_bytes > FR_PREFETCH_DISTANCE + row_bytes) {
+                const char *ahead = (const char *)x + FR_PREFETCH_DISTANCE;
+                for (int64_t offset = 0; offset < row_bytes; offset += 64)
+                    FR_PREFETCH(ahead + offset);
+            }
+            REAL a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+#pragma omp simd reduction(+ : a0, a1, a2, a3)
+            for (int64_t j = 0; j < d; ++j) {
+                a0 += x[j] * w0[j];
+                a1 += x[j] * w1[j];
+                a2 += x[j] * w2[j];
+                a3 += x[j] * w3[j];
+            }
+            const REAL sums[4] = {a0, a1, a2, a3};
+            for (int64_t c = 0; c < group; ++c)
+                zk[(k + c) * FR_BLOCK + r] = (double)sums[c] + (double)b[k + c];
+        }
+        for (int64_t c = 0; c < group; ++c)
+            for (int64_t r = m; r < FR_BLOCK; ++r) zk[(k + c) * FR_BLOCK + r] = 0.0;
+    }
+}
+
 /* grad[j] += sum_{r < m} g[r] x_r[j]. A full block is one sweep over grad, its eight
  * products summed in REAL: for float32 data that keeps the sweep in float32 vectors
  * (twice the lanes, no conversions), and only the block's sum is added in double. */
@@ -159,9 +204,9 @@ FR_ALWAYS_INLINE static inline void SUFFIX(multinomial_rows)(
             zlabel[r] = 0.0; /* labels are validated upstream; this keeps reads defined */
             sum[r] = 0.0;
         }
+        SUFFIX(block_scores_classes)(xb, d, m, W, b, K, end - i0, zk);
         for (int64_t k = 0; k < K; ++k) {
-            double *z = zk + k * FR_BLOCK;
-            SUFFIX(block_scores)(xb, d, m, W + k * d, (double)b[k], end - i0, k == 0, z);
+            const double *z = zk + k * FR_BLOCK;
 #pragma omp simd
             for (int r = 0; r < FR_BLOCK; ++r) {
                 zmax[r] = z[r] > zmax[r] ? z[r] : zmax[r];

@@ -71,13 +71,8 @@ def effective_n_threads(n_jobs):
         n_cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         n_cpus = os.cpu_count() or 1
-    if n_jobs is None:
-        build_info = getattr(_kernels, "build_info", None)
-        if build_info is not None:
-            n_threads = int(build_info()["max_threads"])
-        else:
-            env = os.environ.get("OMP_NUM_THREADS", "")
-            n_threads = int(env) if env.isdigit() else n_cpus
+    if n_jobs is None:  # OpenMP's current limit: OMP_NUM_THREADS and threadpoolctl set it
+        n_threads = int(_kernels.build_info()["max_threads"])
     elif n_jobs < 0:
         n_threads = n_cpus + 1 + n_jobs
     else:

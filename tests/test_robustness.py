@@ -335,9 +335,10 @@ _CHILD = textwrap.dedent(
     [(1_000_000, 100, "auto"), (200_000, 50, "gd")],
     ids=["1e6x100-auto", "2e5x50-gd"],
 )
-def test_sigint_stops_a_long_fit_in_a_subprocess(n_samples, n_features, solver):
+def test_sigint_stops_a_long_fit_in_a_subprocess(n_samples, n_features, solver, tmp_path):
     child = subprocess.Popen(
         [sys.executable, "-c", _CHILD, str(n_samples), str(n_features), solver],
+        cwd=tmp_path,  # `python -c` puts the working directory first on sys.path
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -26,10 +26,14 @@ def test_n_jobs_maps_to_threads(n_jobs, expected):
     assert effective_n_threads(n_jobs) == (n_cpus if expected is None else expected)
 
 
-def test_omp_num_threads_reaches_the_kernels():
+def test_omp_num_threads_reaches_the_kernels(tmp_path):
     code = "import fastreg; print(fastreg._config.build_info()['max_threads'])"
     env = dict(os.environ, OMP_NUM_THREADS="1")
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    # cwd: `python -c` puts the working directory first on sys.path, and the checkout's
+    # fastreg/ must not shadow the installed package
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "1"
 

@@ -127,6 +127,8 @@ STATUS_BAD_INPUT = FR_BAD_INPUT
 
 def sigmoid(const floating[::1] x, floating[::1] out):
     """Write the logistic sigmoid of ``x`` into ``out`` (1-D, same dtype and length)."""
+    if out.shape[0] != x.shape[0]:
+        raise ValueError(f"out has {out.shape[0]} entries for {x.shape[0]} inputs")
     with nogil:
         if floating is float:
             fr_sigmoid_array_f32(&x[0], x.shape[0], &out[0])
@@ -136,6 +138,8 @@ def sigmoid(const floating[::1] x, floating[::1] out):
 
 def log_sum_exp(const floating[:, ::1] Z, floating[::1] out):
     """Write the row-wise log-sum-exp of ``Z`` (n, k) into ``out`` (n,)."""
+    if out.shape[0] != Z.shape[0]:
+        raise ValueError(f"out has {out.shape[0]} entries for {Z.shape[0]} rows")
     cdef const floating *z_ptr = &Z[0, 0]
     cdef floating *out_ptr = &out[0]
     with nogil:
@@ -147,6 +151,8 @@ def log_sum_exp(const floating[:, ::1] Z, floating[::1] out):
 
 def softmax(const floating[:, ::1] Z, floating[:, ::1] out):
     """Write the row-wise softmax of ``Z`` (n, k) into ``out`` (n, k)."""
+    if out.shape[0] != Z.shape[0] or out.shape[1] != Z.shape[1]:
+        raise ValueError(f"out has shape {tuple(out.shape)[:2]} for Z of {tuple(Z.shape)[:2]}")
     cdef const floating *z_ptr = &Z[0, 0]
     cdef floating *out_ptr = &out[0, 0]
     with nogil:

@@ -36,10 +36,10 @@
 #      pthread_create. No check is disabled for them. The dispatch still picks the
 #      widest ISA clone of this CPU, so those clones are the ones checked; a build with
 #      -DFASTREG_NO_DISPATCH would check only the baseline code path instead.
-#   f. Before the tests, a canary calls the fused pass with y shorter than X (the bridge
-#      trusts its callers, so C reads past y's end) and requires ASan to report it: this
-#      proves the instrumentation and this script's detection are live, so a silent run
-#      means "clean", not "not checked".
+#   f. Before the tests, a canary calls a C kernel directly (ctypes, past the bridge's
+#      size checks) with an output buffer too short for its input, and requires ASan to
+#      report the overflow: this proves the instrumentation and this script's detection
+#      are live, so a silent run means "clean", not "not checked".
 #   g. The run fails on a non-zero pytest exit and, belt and braces, on any
 #      "AddressSanitizer" or "runtime error:" line in the output.
 set -euo pipefail
@@ -116,17 +116,21 @@ print("fastreg.__file__ =", package)
 fastreg.show_config()
 PY
 
-step "canary: an out-of-bounds read in the fused pass must be reported"
+step "canary: an out-of-bounds write in a C kernel must be reported"
 canary_log=$LOG_DIR/canary.log
 set +e
 (cd "$LOG_DIR" && "$VENV/bin/python" - >"$canary_log" 2>&1) <<'EOF'
+import ctypes
+
 import numpy as np
 from fastreg import _kernels
 
-# y holds 1000 values for 4000 rows: the C pass reads past the end of y's buffer.
-X = np.ones((4000, 3))
-y = np.zeros(1000)
-_kernels.loss_gradient(0, X, y, None, np.ones((1, 3)), np.zeros(1), 1)
+# C trusts its sizes (the bridge checks them before any call); called directly with room
+# for 1000 results and 4000 inputs, fr_sigmoid_array_f64 writes past the buffer's end.
+kernels = ctypes.CDLL(_kernels.__file__)
+kernels.fr_sigmoid_array_f64.argtypes = [ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p]
+x, out = np.zeros(4000), np.zeros(1000)
+kernels.fr_sigmoid_array_f64(x.ctypes.data, x.size, out.ctypes.data)
 print("canary: no report")
 EOF
 canary_status=$?

@@ -540,3 +540,12 @@ def test_bridge_rejects_inconsistent_shapes(y_len, coef_shape, intercept_len, lo
         )
     with pytest.raises(ValueError, match="sample_weight has 4 entries"):
         _kernels.loss_gradient(0, X, np.zeros(10), np.ones(4), np.zeros((1, 3)), np.zeros(1), 1)
+
+
+def test_bridge_rejects_outputs_of_the_wrong_size():
+    with pytest.raises(ValueError, match="out has 3 entries for 4 inputs"):
+        _kernels.sigmoid(np.zeros(4), np.zeros(3))
+    with pytest.raises(ValueError, match="out has 1 entries for 2 rows"):
+        _kernels.log_sum_exp(np.zeros((2, 3)), np.zeros(1))
+    with pytest.raises(ValueError, match="out has shape"):
+        _kernels.softmax(np.zeros((2, 3)), np.zeros((2, 2)))

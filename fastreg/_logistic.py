@@ -7,7 +7,7 @@ from sklearn.base import ClassifierMixin
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 
-from fastreg import _base, _kernels
+from fastreg import _base, _functions, _kernels
 from fastreg._base import LinearModelBase, resolve_solver
 from fastreg._linear import _parameters_doc
 from fastreg._validation import (
@@ -16,19 +16,6 @@ from fastreg._validation import (
     check_positive_float,
     check_sample_weight,
 )
-
-
-def _stable_functions():
-    """The module with the stable sigmoid / log_sum_exp / softmax.
-
-    The compiled ``fastreg._functions``; its NumPy twin ``fastreg.reference`` (same
-    functions, same results) where the compiled one is unavailable.
-    """
-    try:
-        from fastreg import _functions
-    except ImportError:
-        from fastreg import reference as _functions
-    return _functions
 
 
 class _LogisticBase(ClassifierMixin, LinearModelBase):
@@ -217,13 +204,12 @@ class _LogisticBase(ClassifierMixin, LinearModelBase):
         proba : ndarray of shape (n_samples, n_classes)
             Probabilities in the order of ``classes_``; rows sum to 1.
         """
-        functions = _stable_functions()
         scores = self.decision_function(X)
         if scores.ndim == 1:
-            positive = np.asarray(functions.sigmoid(scores))
-            negative = np.asarray(functions.sigmoid(-scores))
+            positive = np.asarray(_functions.sigmoid(scores))
+            negative = np.asarray(_functions.sigmoid(-scores))
             return np.column_stack([negative, positive])
-        return np.asarray(functions.softmax(scores))
+        return np.asarray(_functions.softmax(scores))
 
     def predict_log_proba(self, X):
         """Logarithm of the class probabilities, computed without overflow.
@@ -242,7 +228,7 @@ class _LogisticBase(ClassifierMixin, LinearModelBase):
         if scores.ndim == 1:
             # log sigmoid(z) = -log(1 + exp(-z)).
             return np.column_stack([-np.logaddexp(0, scores), -np.logaddexp(0, -scores)])
-        log_norm = np.asarray(_stable_functions().log_sum_exp(scores))
+        log_norm = np.asarray(_functions.log_sum_exp(scores))
         return scores - log_norm[:, None]
 
 

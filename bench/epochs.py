@@ -10,28 +10,18 @@ from threadpoolctl import threadpool_limits
 
 from bench.config import EPOCH_LEARNING_RATE, LOSSES, SIZES
 from bench.timing import best_time, count_for
+from fastreg._problem import Problem, SolverOptions
 
 
 def _solve_epochs(module, loss_code, X, y, n_outputs, epochs, threads):
     """Run `epochs` GD iterations of ``module.solve`` from zero; returns (n_iter, curve)."""
     coef = np.zeros((n_outputs, X.shape[1]))
     intercept = np.zeros(n_outputs)
-    _, _, curve, n_iter, _ = module.solve(
-        loss_code,
-        X,
-        y,
-        None,
-        coef,
-        intercept,
-        solver=module.SOLVER_GD,
-        l2=0.0,
-        l1=0.0,
-        fit_intercept=True,
-        learning_rate=EPOCH_LEARNING_RATE,
-        max_iter=epochs,
-        tol=0.0,
-        n_threads=threads,
+    problem = Problem(loss_code, X, y, n_outputs=n_outputs)
+    options = SolverOptions(
+        "gd", learning_rate=EPOCH_LEARNING_RATE, max_iter=epochs, tol=0.0, n_threads=threads
     )
+    _, _, curve, n_iter, _ = module.solve(problem, options, coef, intercept)
     return n_iter, curve
 
 

@@ -19,26 +19,17 @@ from threadpoolctl import threadpool_limits
 from bench.config import IRIS_EPOCHS, IRIS_LEARNING_RATE, TTS_C, TTS_RELATIVE_ACCURACY
 from bench.data import iris
 from bench.timing import best_time
+from fastreg._problem import Problem, SolverOptions
 
 
 def _iris_solve(module, loss_code, X, y, n_outputs):
     """3000 GD epochs of ``module.solve`` from zero; returns the final objective."""
-    _, _, curve, _, _ = module.solve(
-        loss_code,
-        X,
-        y,
-        None,
-        np.zeros((n_outputs, X.shape[1])),
-        np.zeros(n_outputs),
-        solver=module.SOLVER_GD,
-        l2=0.0,
-        l1=0.0,
-        fit_intercept=True,
-        learning_rate=IRIS_LEARNING_RATE,
-        max_iter=IRIS_EPOCHS,
-        tol=0.0,
-        n_threads=1,
+    problem = Problem(loss_code, X, y, n_outputs=n_outputs)
+    options = SolverOptions(
+        "gd", learning_rate=IRIS_LEARNING_RATE, max_iter=IRIS_EPOCHS, tol=0.0, n_threads=1
     )
+    coef, intercept = np.zeros((n_outputs, X.shape[1])), np.zeros(n_outputs)
+    _, _, curve, _, _ = module.solve(problem, options, coef, intercept)
     return float(curve[-1])
 
 

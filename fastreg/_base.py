@@ -1,9 +1,10 @@
 # fastreg._base: what the seven estimators share. Each estimator turns its parameters
-# into the solver's averaged objective (fastreg.h):
-#     G(W, b) = (1/S) sum_i s_i l_i + l2/2 ||W||_F^2 + l1 ||W||_1,   S = sum_i s_i,
-# with its own documented objective equal to `scale * G`. This module validates input,
-# picks the dtype and the solver, calls the compiled solver exactly once per fit, turns
-# its status into a warning or an error, and prints progress.
+# into a Problem and SolverOptions (fastreg._problem) for the solver's averaged objective
+#     G(W, b) = (1/S) sum_i s_i l_i + P(W),   S = sum_i s_i   (src_c/fastreg.h),
+# with its own documented objective equal to `scale * G`. This module calls the compiled
+# solver exactly once per fit, turns its status into a warning or an error, prints
+# progress, and keeps a failed fit from changing the estimator. Input checks live in
+# fastreg._validation.
 #
 # Design decisions:
 #   a. Every fit validates all parameters, then the data, before any work; fitted
@@ -13,6 +14,7 @@
 #      copied; the solver carries its state in float64, cast to X's dtype at the end.
 #   c. `_solve` is the single entry point into the solver, so a NumPy twin with the same
 #      signature (fastreg.reference.solve) can stand in for it.
+import dataclasses
 import os
 import sys
 import time
@@ -21,28 +23,12 @@ import warnings
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from fastreg import _kernels
-from fastreg._validation import (
-    check_bool,
-    check_learning_rate,
-    check_n_jobs,
-    check_nonnegative_float,
-    check_option,
-    check_positive_int,
-    check_random_state_param,
-    check_real_dtype,
-    check_verbose,
-)
+from fastreg._validation import check_common_params, validate_data_real
 
 _solve = _kernels.solve
-
-_SOLVER_CODES = {
-    "gd": _kernels.SOLVER_GD,
-    "fista": _kernels.SOLVER_FISTA,
-    "lbfgs": _kernels.SOLVER_LBFGS,
-}
 
 # Seconds between two progress lines when verbose.
 _PROGRESS_INTERVAL = 0.5
@@ -82,7 +68,7 @@ def effective_n_threads(n_jobs):
     return max(1, min(n_threads, n_cpus))
 
 
-def resolve_solver(solver, l1, estimator_name):
+def resolve_solver(solver, penalty, estimator_name):
     """Turn the ``solver`` parameter into the solver that will run.
 
     Parameters
@@ -90,23 +76,24 @@ def resolve_solver(solver, l1, estimator_name):
     solver : str
         ``"auto"``, ``"gd"``, ``"fista"``, ``"lbfgs"`` or ``"lstsq"`` (already checked
         against the estimator's own list).
-    l1 : float
-        The L1 strength of the averaged objective.
+    penalty : fastreg._problem.Penalty
+        The penalty of the averaged objective.
     estimator_name : str
         Used in error messages.
 
     Returns
     -------
     solver : str
-        ``"lbfgs"`` for ``"auto"`` on a smooth problem, ``"fista"`` for ``"auto"`` with
-        an L1 penalty, otherwise ``solver`` itself.
+        ``"lbfgs"`` for ``"auto"`` with a smooth penalty, ``"fista"`` for ``"auto"``
+        with an L1 term or a constraint, otherwise ``solver`` itself.
     """
     if solver == "auto":
-        return "fista" if l1 > 0 else "lbfgs"
-    if solver == "lbfgs" and l1 > 0:
+        return "lbfgs" if penalty.is_smooth else "fista"
+    if solver == "lbfgs" and not penalty.is_smooth:
+        what = "an L1 penalty" if penalty.l1 > 0 else "a positivity constraint"
         raise ValueError(
             f"{estimator_name}: solver='lbfgs' handles smooth objectives only, but this "
-            "one has an L1 penalty; use solver='fista' (or 'auto', which picks it)."
+            f"one has {what}; use solver='fista' (or 'auto', which picks it)."
         )
     return solver
 
@@ -140,60 +127,23 @@ class _ProgressPrinter:
         return False
 
 
-def run_solver(
-    estimator,
-    *,
-    loss,
-    X,
-    y,
-    sample_weight,
-    coef_init,
-    intercept_init,
-    l2,
-    l1,
-    scale,
-    solver,
-    learning_rate,
-    max_iter,
-    tol,
-    fit_intercept,
-    n_jobs,
-    verbose,
-):
+def run_solver(estimator, problem, options, *, scale, coef_init, intercept_init, verbose):
     """Minimise ``scale * G`` with one call to the compiled solver.
 
     Parameters
     ----------
     estimator : BaseEstimator
         The estimator being fitted (for messages only; it is not modified).
-    loss : int
-        One of the ``_kernels.LOSS_*`` codes.
-    X : ndarray of shape (n_samples, n_features)
-        C-contiguous float32 or float64 data.
-    y : ndarray of shape (n_samples,)
-        Targets in X's dtype (response, 0/1, or class index).
-    sample_weight : ndarray of shape (n_samples,) or None
-        Weights in X's dtype, or None for unit weights.
+    problem : fastreg._problem.Problem
+        Data, targets, weights and loss.
+    options : fastreg._problem.SolverOptions
+        The solver, penalty and stopping rule (``n_threads`` already resolved).
+    scale : float
+        The estimator's documented objective is ``scale * G``.
     coef_init : ndarray of shape (n_outputs, n_features)
         float64 start point (a private copy: it is overwritten).
     intercept_init : ndarray of shape (n_outputs,)
         float64 start point (a private copy: it is overwritten).
-    l2, l1 : float
-        Penalty strengths of the averaged objective G.
-    scale : float
-        The estimator's documented objective is ``scale * G``.
-    solver : {"gd", "fista", "lbfgs"}
-        The resolved solver.
-    learning_rate : float
-        Step on G for "gd" (first guess for "fista"); 0.0 lets the solver choose.
-    max_iter : int
-        Maximum number of iterations.
-    tol : float
-        Stop when the optimality measure of G is <= tol.
-    fit_intercept : bool
-        Whether the intercept is fitted (else held at ``intercept_init``).
-    n_jobs : int or None
-        Kernel threads, see :func:`effective_n_threads`.
     verbose : int
         Print progress when > 0.
 
@@ -210,28 +160,22 @@ def run_solver(
     """
     name = type(estimator).__name__
     printer = _ProgressPrinter(name, scale) if verbose else None
-    coef, intercept, curve, n_iter, status = _solve(
-        loss,
-        X,
-        y,
-        sample_weight,
-        coef_init,
-        intercept_init,
-        solver=_SOLVER_CODES[solver],
-        l2=float(l2),
-        l1=float(l1),
-        fit_intercept=bool(fit_intercept),
-        learning_rate=float(learning_rate),
-        max_iter=int(max_iter),
-        tol=float(tol),
-        n_threads=effective_n_threads(n_jobs),
+    options = dataclasses.replace(
+        options,
         progress=printer,
         progress_interval=min(_PROGRESS_INTERVAL, _SIGNAL_CHECK_INTERVAL),
     )
+    coef, intercept, curve, n_iter, status = _solve(problem, options, coef_init, intercept_init)
     coef = np.asarray(coef, dtype=np.float64)
     intercept = np.asarray(intercept, dtype=np.float64)
     curve = scale * np.asarray(curve, dtype=np.float64)
     finite = np.all(np.isfinite(coef)) and np.all(np.isfinite(intercept))
+    solver, learning_rate, max_iter, tol = (
+        options.solver,
+        options.learning_rate,
+        options.max_iter,
+        options.tol,
+    )
     if (status == _kernels.STATUS_DIVERGED or not finite) and n_iter == 0:
         raise ValueError(
             f"{name}: the objective is not finite at the starting point, so the data's "
@@ -348,53 +292,6 @@ def squared_objective(X, y, sample_weight, coef, intercept, alpha):
     return float(s @ (r * r) + alpha * (coef @ coef))
 
 
-def _is_conversion_error(exc):
-    """Whether ``exc`` is NumPy failing to turn non-numeric values into floats."""
-    text = str(exc)
-    return "could not convert" in text or "argument must be a string or a" in text
-
-
-def _first_non_numeric(named_arrays):
-    """Name of the first input that cannot be converted to float64 (or 'X')."""
-    for name, array in named_arrays:
-        if array is None:
-            continue
-        try:
-            np.asarray(array, dtype=np.float64)
-        except (TypeError, ValueError):
-            return name
-    return named_arrays[0][0]
-
-
-def validate_data_real(estimator, X, y="no_validation", *, reset=True, y_numeric=False, order="C"):
-    """``validate_data`` to C-contiguous float32/float64, with clearer errors.
-
-    Complex and non-numeric inputs get an error naming the input and what to do; the
-    overflow warnings NumPy emits while scikit-learn sums huge finite values to test
-    finiteness are silenced (the values are accepted and handled by the solver).
-    """
-    check_real_dtype(X, "X")
-    named = [("X", X)]
-    if y_numeric:
-        check_real_dtype(y, "y")
-        named.append(("y", y))
-    check_params = {"dtype": [np.float64, np.float32], "order": order}
-    if y_numeric:
-        check_params["y_numeric"] = True
-    try:
-        with np.errstate(over="ignore", invalid="ignore"):
-            return validate_data(estimator, X, y, reset=reset, **check_params)
-    except (TypeError, ValueError) as exc:
-        if not _is_conversion_error(exc):
-            raise
-        name = _first_non_numeric(named)
-        raise type(exc)(
-            f"{name} must hold real numbers, but some of its values cannot be converted "
-            f"to float ({exc}); encode non-numeric values as numbers first (for example "
-            "with sklearn.preprocessing.OneHotEncoder for features)."
-        ) from exc
-
-
 class LinearModelBase(BaseEstimator):
     """Shared fit bookkeeping of fastreg's estimators (not public).
 
@@ -407,17 +304,7 @@ class LinearModelBase(BaseEstimator):
 
     def _check_common_params(self):
         """Validate the parameters every estimator has; return them as a dict."""
-        return {
-            "fit_intercept": check_bool(self.fit_intercept, "fit_intercept"),
-            "solver": check_option(self.solver, "solver", self._solvers),
-            "learning_rate": check_learning_rate(self.learning_rate),
-            "max_iter": check_positive_int(self.max_iter, "max_iter"),
-            "tol": check_nonnegative_float(self.tol, "tol"),
-            "warm_start": check_bool(self.warm_start, "warm_start"),
-            "random_state": check_random_state_param(self.random_state),
-            "verbose": check_verbose(self.verbose),
-            "n_jobs": check_n_jobs(self.n_jobs),
-        }
+        return check_common_params(self, self._solvers)
 
     def _start_point(self, n_outputs, n_features, fit_intercept, warm_start, classes=None):
         """float64 start point: the previous solution when warm starting, else zeros."""

@@ -1,13 +1,18 @@
 # fastreg._kernels: the thin typed bridge between Python and the C kernels in src_c/.
 #
-# a. Inputs arrive as const typed memoryviews, so read-only arrays and memmaps work and
-#    nothing is copied; callers (fastreg/_functions.py, fastreg/_base.py) have already
-#    validated dtypes, shapes and contiguity. The fused type `floating` picks the _f32 or
-#    _f64 C entry point.
-# b. Every C call runs under `with nogil`: the math lives in C, this file only converts.
-# c. The solver calls back into Python between iterations (at most every
-#    progress_interval seconds) to check for signals and run the caller's progress
-#    function; an exception raised there stops the solve and is re-raised here.
+# a. Arrays reach C through one function, `_fill_matrix`/`_fill_problem`: a const byte
+#    memoryview of each C-contiguous array gives its address (read-only arrays and
+#    memmaps work, nothing is copied) and the dtype becomes a field of the C struct, so
+#    one struct fill serves both dtypes. The memoryviews are kept alive in a list until
+#    the C call returns.
+# b. Every size C will trust is checked here first (O(1) checks, clear ValueErrors);
+#    fr_problem_valid in C is the last guard. Loss properties come from the C loss
+#    table (fr_loss_describe), solver names from the C solver table: nothing about a
+#    loss or a solver is repeated in this file.
+# c. Every C call runs under `with nogil`: the math lives in C, this file only converts.
+# d. The solver calls back into Python between passes (at most every progress_interval
+#    seconds) to check for signals and run the caller's progress function; an exception
+#    raised there stops the solve and is re-raised here.
 from cpython.exc cimport PyErr_CheckSignals
 from cython cimport floating
 from libc.stdint cimport int64_t
@@ -15,30 +20,38 @@ from libc.stdint cimport int64_t
 import numpy as np
 
 cdef extern from "fastreg.h" nogil:
-    ctypedef struct fr_problem_f64:
-        const double *X
-        const double *y
-        const double *sample_weight
-        int64_t n_samples
-        int64_t n_features
-        int64_t n_outputs
-        int loss
+    ctypedef struct fr_matrix:
+        int dtype
+        int layout
+        int64_t n_rows
+        int64_t n_cols
+        const void *values
 
-    ctypedef struct fr_problem_f32:
-        const float *X
-        const float *y
-        const float *sample_weight
-        int64_t n_samples
-        int64_t n_features
+    ctypedef struct fr_loss_info:
+        const char *name
+        int per_class
+        double curvature
+        int class_targets
+        int binary_targets
+
+    ctypedef struct fr_problem:
+        fr_matrix X
+        const void *y
+        const void *sample_weight
         int64_t n_outputs
         int loss
+        double loss_param
+
+    ctypedef struct fr_penalty:
+        double l2
+        double l1
+        int positive
 
     ctypedef int (*fr_progress_fn)(void *ctx, int64_t iteration, double objective) noexcept nogil
 
     ctypedef struct fr_solver_options:
         int solver
-        double l2
-        double l1
+        fr_penalty penalty
         int fit_intercept
         double learning_rate
         int64_t max_iter
@@ -56,18 +69,28 @@ cdef extern from "fastreg.h" nogil:
         int64_t n_evaluations
 
     enum:
+        FR_FLOAT64
+        FR_FLOAT32
+        FR_DENSE
         FR_LOSS_SQUARED
         FR_LOSS_LOGISTIC
         FR_LOSS_MULTINOMIAL
+        FR_LOSS_COUNT
         FR_SOLVER_GD
         FR_SOLVER_FISTA
         FR_SOLVER_LBFGS
+        FR_SOLVER_COUNT
         FR_CONVERGED
         FR_MAX_ITER
         FR_DIVERGED
         FR_INTERRUPTED
         FR_NO_MEMORY
         FR_BAD_INPUT
+
+    int fr_loss_describe(int loss, fr_loss_info *info)
+    int fr_problem_valid(const fr_problem *problem)
+    const char *fr_solver_name(int solver)
+    int fr_solver_handles_nonsmooth(int solver)
 
     void fr_sigmoid_array_f64(const double *x, int64_t n, double *out)
     void fr_sigmoid_array_f32(const float *x, int64_t n, float *out)
@@ -76,19 +99,16 @@ cdef extern from "fastreg.h" nogil:
     void fr_softmax_rows_f64(const double *Z, int64_t n_rows, int64_t n_cols, double *out)
     void fr_softmax_rows_f32(const float *Z, int64_t n_rows, int64_t n_cols, float *out)
 
-    int64_t fr_scratch_size(int64_t n_samples, int64_t n_features, int64_t n_outputs)
-    double fr_loss_gradient_f64(const fr_problem_f64 *problem, const double *coef,
-                                const double *intercept, double *grad_coef,
-                                double *grad_intercept, double *scratch, int n_threads)
-    double fr_loss_gradient_f32(const fr_problem_f32 *problem, const float *coef,
-                                const float *intercept, double *grad_coef,
-                                double *grad_intercept, double *scratch, int n_threads)
-    int fr_solve_f64(const fr_problem_f64 *problem, const fr_solver_options *options,
-                     double *coef, double *intercept, double *objective_curve,
-                     fr_solver_result *result)
-    int fr_solve_f32(const fr_problem_f32 *problem, const fr_solver_options *options,
-                     double *coef, double *intercept, double *objective_curve,
-                     fr_solver_result *result)
+    int64_t fr_scratch_size(const fr_problem *problem)
+    double fr_loss_gradient(const fr_problem *problem, const double *coef,
+                            const double *intercept, double *grad_coef,
+                            double *grad_intercept, double *scratch, int n_threads)
+    double fr_column_means(const fr_problem *problem, double *mu, double *scratch,
+                           int n_threads)
+    int fr_scores(const fr_matrix *X, const double *coef, const double *intercept,
+                  int64_t n_outputs, double *out, int n_threads)
+    int fr_solve(const fr_problem *problem, const fr_solver_options *options, double *coef,
+                 double *intercept, double *objective_curve, fr_solver_result *result)
 
     int fr_openmp_enabled()
     int fr_max_threads()
@@ -123,6 +143,36 @@ STATUS_DIVERGED = FR_DIVERGED
 STATUS_INTERRUPTED = FR_INTERRUPTED
 STATUS_NO_MEMORY = FR_NO_MEMORY
 STATUS_BAD_INPUT = FR_BAD_INPUT
+
+
+def _loss_table():
+    cdef fr_loss_info info
+    table = {}
+    for code in range(FR_LOSS_COUNT):
+        if fr_loss_describe(code, &info):
+            table[code] = {
+                "name": info.name.decode(),
+                "per_class": bool(info.per_class),
+                "curvature": float(info.curvature),
+                "class_targets": bool(info.class_targets),
+                "binary_targets": bool(info.binary_targets),
+            }
+    return table
+
+
+def _solver_table():
+    table = {}
+    for code in range(FR_SOLVER_COUNT):
+        name = fr_solver_name(code)
+        if name != NULL:
+            table[name.decode()] = {"code": code,
+                                    "handles_nonsmooth": bool(fr_solver_handles_nonsmooth(code))}
+    return table
+
+
+# The C tables, read once: {loss code: properties} and {solver name: properties}.
+LOSSES = _loss_table()
+SOLVERS = _solver_table()
 
 
 def sigmoid(const floating[::1] x, floating[::1] out):
@@ -162,70 +212,154 @@ def softmax(const floating[:, ::1] Z, floating[:, ::1] out):
             fr_softmax_rows_f64(z_ptr, Z.shape[0], Z.shape[1], out_ptr)
 
 
-def _check_problem(int loss, X, y, sample_weight, coef, intercept):
-    # O(1) shape checks: C trusts its sizes, so a mismatch here would be an out-of-bounds
-    # read there. (Element addresses below are taken with boundscheck off: for an empty
-    # view &a[0] is the buffer's start, valid and never dereferenced.)
-    n, d = X.shape[0], X.shape[1]
-    k = coef.shape[0]
-    if loss not in (FR_LOSS_SQUARED, FR_LOSS_LOGISTIC, FR_LOSS_MULTINOMIAL):
+cdef const void *_address(const unsigned char[::1] buffer, list keep):
+    # The first byte of a C-contiguous buffer (for an empty one its start, valid and
+    # never dereferenced: boundscheck is off); `keep` holds the view until C is done.
+    keep.append(buffer)
+    return <const void *>&buffer[0]
+
+
+cdef const void *_array_address(array, list keep):
+    return _address(array.reshape(-1).view(np.uint8), keep)
+
+
+cdef int _fill_matrix(fr_matrix *matrix, X, list keep) except -1:
+    if not isinstance(X, np.ndarray) or X.ndim != 2 or not X.flags.c_contiguous:
+        raise ValueError("X must be a C-contiguous 2-D ndarray")
+    if X.dtype == np.float64:
+        matrix.dtype = FR_FLOAT64
+    elif X.dtype == np.float32:
+        matrix.dtype = FR_FLOAT32
+    else:
+        raise ValueError(f"X must be float32 or float64, not {X.dtype}")
+    matrix.layout = FR_DENSE
+    matrix.n_rows, matrix.n_cols = X.shape[0], X.shape[1]
+    matrix.values = _array_address(X, keep)
+    return 0
+
+
+cdef int _fill_vector(const void **address, vector, dtype, int64_t n, str name,
+                      list keep) except -1:
+    if vector is None:
+        address[0] = NULL
+        return 0
+    if not isinstance(vector, np.ndarray) or vector.ndim != 1 or vector.dtype != dtype:
+        raise ValueError(f"{name} must be a 1-D ndarray of X's dtype {dtype}")
+    if vector.shape[0] != n:
+        raise ValueError(f"{name} has {vector.shape[0]} entries for {n} rows of X")
+    address[0] = _array_address(np.ascontiguousarray(vector), keep)
+    return 0
+
+
+cdef int _fill_problem(fr_problem *problem, int loss, X, y, sample_weight, int64_t n_outputs,
+                       double loss_param, list keep) except -1:
+    if loss not in LOSSES:
         raise ValueError(f"unknown loss code {loss}")
-    if y.shape[0] != n:
-        raise ValueError(f"y has {y.shape[0]} entries for {n} rows of X")
-    if sample_weight is not None and sample_weight.shape[0] != n:
-        raise ValueError(f"sample_weight has {sample_weight.shape[0]} entries for {n} rows of X")
-    if coef.shape[1] != d:
-        raise ValueError(f"coef has {coef.shape[1]} columns for {d} features")
-    if k < 1 or intercept.shape[0] != k:
+    _fill_matrix(&problem.X, X, keep)
+    if y is None:
+        raise ValueError("y is required")
+    _fill_vector(&problem.y, y, X.dtype, X.shape[0], "y", keep)
+    _fill_vector(&problem.sample_weight, sample_weight, X.dtype, X.shape[0], "sample_weight",
+                 keep)
+    if n_outputs < 1:
+        raise ValueError("the number of outputs must be at least 1")
+    if not LOSSES[loss]["per_class"] and n_outputs != 1:
+        raise ValueError(f"the {LOSSES[loss]['name']} loss has exactly one output")
+    problem.n_outputs = n_outputs
+    problem.loss = loss
+    problem.loss_param = loss_param
+    if not fr_problem_valid(problem):
+        raise ValueError("the C kernels rejected the problem (sizes out of range)")
+    return 0
+
+
+def _point(coef, intercept, int64_t n_outputs, int64_t n_features, bint writable):
+    """coef (K, d) and intercept (K,) as C-contiguous float64, checked against the problem."""
+    k = coef.shape[0] if coef.ndim == 2 else -1
+    if coef.ndim != 2 or coef.shape[1] != n_features:
+        raise ValueError(f"coef has {coef.shape[coef.ndim - 1]} columns for {n_features} features")
+    if k < 1 or intercept.ndim != 1 or intercept.shape[0] != k:
         raise ValueError(f"coef has {k} rows and intercept {intercept.shape[0]} entries; "
                          "both must equal the number of outputs (at least 1)")
-    if loss != FR_LOSS_MULTINOMIAL and k != 1:
-        raise ValueError("the squared and logistic losses have exactly one output")
+    if k != n_outputs:
+        raise ValueError(f"coef has {k} rows for a problem with {n_outputs} outputs")
+    if writable:
+        if coef.dtype != np.float64 or not coef.flags.c_contiguous or not coef.flags.writeable:
+            raise ValueError("coef must be a writable C-contiguous float64 array")
+        if intercept.dtype != np.float64 or not intercept.flags.writeable:
+            raise ValueError("intercept must be a writable float64 array")
+        return coef, intercept
+    return (np.ascontiguousarray(coef, dtype=np.float64),
+            np.ascontiguousarray(intercept, dtype=np.float64))
 
 
-def loss_gradient(int loss, const floating[:, ::1] X, const floating[::1] y,
-                  const floating[::1] sample_weight, const floating[:, ::1] coef,
-                  const floating[::1] intercept, int n_threads):
+def loss_gradient(int loss, X, y, sample_weight, coef, intercept, int n_threads,
+                  double loss_param=0.0):
     """One fused pass over ``X``: the weighted loss sum and its gradients.
 
     Returns ``(loss_sum, grad_coef (K, d) float64, grad_intercept (K,) float64)``;
-    ``sample_weight`` may be None (unit weights).
+    ``sample_weight`` may be None (unit weights). The pass reads coef and intercept in
+    X's dtype.
     """
-    _check_problem(loss, X, y, sample_weight, coef, intercept)
-    cdef int64_t n = X.shape[0], d = X.shape[1], k = coef.shape[0]
-    grad_coef_arr = np.zeros((k, d), dtype=np.float64)
-    grad_intercept_arr = np.zeros(k, dtype=np.float64)
-    scratch_arr = np.empty(max(fr_scratch_size(n, d, k), 1), dtype=np.float64)
+    coef, intercept = np.asarray(coef), np.asarray(intercept)
+    cdef list keep = []
+    cdef fr_problem problem
+    k = coef.shape[0] if coef.ndim == 2 else 0
+    if coef.ndim == 2 and (k < 1 or intercept.shape[0] != k):
+        raise ValueError(f"coef has {k} rows and intercept {intercept.shape[0]} entries; "
+                         "both must equal the number of outputs (at least 1)")
+    _fill_problem(&problem, loss, X, y, sample_weight, max(k, 1), loss_param, keep)
+    coef, intercept = _point(coef, intercept, problem.n_outputs, problem.X.n_cols, False)
+    cdef int64_t d = problem.X.n_cols, K = problem.n_outputs
+    grad_coef_arr = np.zeros((K, d), dtype=np.float64)
+    grad_intercept_arr = np.zeros(K, dtype=np.float64)
+    scratch_arr = np.empty(max(fr_scratch_size(&problem), 1), dtype=np.float64)
+    cdef const double[:, ::1] coef_view = coef
+    cdef const double[::1] intercept_view = intercept
     cdef double[:, ::1] grad_coef = grad_coef_arr
     cdef double[::1] grad_intercept = grad_intercept_arr
     cdef double[::1] scratch = scratch_arr
     cdef double value
-    cdef fr_problem_f64 problem64
-    cdef fr_problem_f32 problem32
-    cdef const floating *X_ptr = &X[0, 0]
-    cdef const floating *coef_ptr = &coef[0, 0]
-    cdef double *grad_coef_ptr = &grad_coef[0, 0]
-    cdef const floating *sw_ptr = NULL
-    if sample_weight is not None:
-        sw_ptr = &sample_weight[0]
     with nogil:
-        if floating is float:
-            problem32.X = X_ptr
-            problem32.y = &y[0]
-            problem32.sample_weight = sw_ptr
-            problem32.n_samples, problem32.n_features, problem32.n_outputs = n, d, k
-            problem32.loss = loss
-            value = fr_loss_gradient_f32(&problem32, coef_ptr, &intercept[0], grad_coef_ptr,
-                                         &grad_intercept[0], &scratch[0], n_threads)
-        else:
-            problem64.X = X_ptr
-            problem64.y = &y[0]
-            problem64.sample_weight = sw_ptr
-            problem64.n_samples, problem64.n_features, problem64.n_outputs = n, d, k
-            problem64.loss = loss
-            value = fr_loss_gradient_f64(&problem64, coef_ptr, &intercept[0], grad_coef_ptr,
-                                         &grad_intercept[0], &scratch[0], n_threads)
+        value = fr_loss_gradient(&problem, &coef_view[0, 0], &intercept_view[0],
+                                 &grad_coef[0, 0], &grad_intercept[0], &scratch[0], n_threads)
     return value, grad_coef_arr, grad_intercept_arr
+
+
+def column_means(int loss, X, y, sample_weight, int n_threads):
+    """Sample-weighted column means of ``X`` (float64, (d,)) and the weight sum."""
+    cdef list keep = []
+    cdef fr_problem problem
+    _fill_problem(&problem, loss, X, y, sample_weight, 1, 0.0, keep)
+    mu_arr = np.zeros(max(problem.X.n_cols, 1), dtype=np.float64)
+    scratch_arr = np.empty(max(fr_scratch_size(&problem), 1), dtype=np.float64)
+    cdef double[::1] mu = mu_arr
+    cdef double[::1] scratch = scratch_arr
+    cdef double total
+    with nogil:
+        total = fr_column_means(&problem, &mu[0], &scratch[0], n_threads)
+    return mu_arr[:problem.X.n_cols], float(total)
+
+
+def scores(X, coef, intercept, int n_threads):
+    """``X @ coef.T + intercept`` as float64 (n, K), with the fused pass's dot products."""
+    cdef list keep = []
+    cdef fr_matrix matrix
+    _fill_matrix(&matrix, X, keep)
+    coef, intercept = _point(np.asarray(coef), np.asarray(intercept), np.asarray(coef).shape[0],
+                             matrix.n_cols, False)
+    cdef int64_t K = coef.shape[0]
+    out_arr = np.empty((matrix.n_rows, K), dtype=np.float64)
+    cdef const double[:, ::1] coef_view = coef
+    cdef const double[::1] intercept_view = intercept
+    cdef double[:, ::1] out = out_arr
+    cdef int status
+    with nogil:
+        status = fr_scores(&matrix, &coef_view[0, 0], &intercept_view[0], K, &out[0, 0],
+                           n_threads)
+    if status == FR_NO_MEMORY:
+        raise MemoryError("fastreg: could not allocate the float copy of the coefficients")
+    return out_arr
 
 
 cdef class _ProgressRelay:
@@ -253,60 +387,51 @@ cdef int _relay_progress(void *ctx, int64_t iteration, double objective) noexcep
         return (<_ProgressRelay>ctx).relay(iteration, objective)
 
 
-def solve(int loss, const floating[:, ::1] X, const floating[::1] y,
-          const floating[::1] sample_weight, double[:, ::1] coef, double[::1] intercept, *,
-          int solver, double l2, double l1, bint fit_intercept, double learning_rate,
-          int64_t max_iter, double tol, int n_threads, progress=None,
-          double progress_interval=0.2):
+cdef int _fill_options(fr_solver_options *options, opt) except -1:
+    if opt.solver not in SOLVERS:
+        raise ValueError(f"unknown solver {opt.solver!r}; the kernels have {sorted(SOLVERS)}")
+    options.solver = SOLVERS[opt.solver]["code"]
+    options.penalty.l2 = opt.penalty.l2
+    options.penalty.l1 = opt.penalty.l1
+    options.penalty.positive = bool(opt.penalty.positive)
+    options.fit_intercept = bool(opt.fit_intercept)
+    options.learning_rate = opt.learning_rate
+    options.max_iter = opt.max_iter
+    options.tol = opt.tol
+    options.n_threads = opt.n_threads
+    options.progress_interval = opt.progress_interval
+    return 0
+
+
+def solve(problem, options, double[:, ::1] coef, double[::1] intercept):
     """Minimise the averaged objective of fastreg.h in C, starting from ``coef``/``intercept``.
 
-    ``coef`` (K, d) and ``intercept`` (K,) are float64 and are updated in place. Returns
+    ``problem`` is a fastreg._problem.Problem and ``options`` a SolverOptions. ``coef``
+    (K, d) and ``intercept`` (K,) are float64 and are updated in place. Returns
     ``(coef, intercept, objective_curve, n_iter, status)``; an exception raised by
-    ``progress(iteration, objective)`` or by a pending signal is re-raised.
+    ``options.progress(iteration, objective)`` or by a pending signal is re-raised.
     """
-    _check_problem(loss, X, y, sample_weight, coef, intercept)
-    cdef int64_t n = X.shape[0], d = X.shape[1], k = coef.shape[0]
-    curve_arr = np.zeros(max(max_iter, 1), dtype=np.float64)
+    cdef list keep = []
+    cdef fr_problem c_problem
+    cdef fr_solver_options c_options
+    _fill_problem(&c_problem, problem.loss, problem.X, problem.y, problem.sample_weight,
+                  problem.n_outputs, problem.loss_param, keep)
+    _point(np.asarray(coef), np.asarray(intercept), c_problem.n_outputs, c_problem.X.n_cols,
+           True)
+    _fill_options(&c_options, options)
+    if c_options.max_iter < 1:
+        raise ValueError("max_iter must be at least 1")
+    curve_arr = np.zeros(c_options.max_iter, dtype=np.float64)
     cdef double[::1] curve = curve_arr
-    cdef _ProgressRelay relay = _ProgressRelay(progress)
-    cdef fr_solver_options options
+    cdef _ProgressRelay relay = _ProgressRelay(options.progress)
     cdef fr_solver_result result
-    cdef fr_problem_f64 problem64
-    cdef fr_problem_f32 problem32
     cdef int status
-    cdef double *coef_ptr = &coef[0, 0]
-    options.solver = solver
-    options.l2 = l2
-    options.l1 = l1
-    options.fit_intercept = fit_intercept
-    options.learning_rate = learning_rate
-    options.max_iter = max_iter
-    options.tol = tol
-    options.n_threads = n_threads
-    options.progress = _relay_progress
-    options.progress_ctx = <void *>relay
-    options.progress_interval = progress_interval
+    c_options.progress = _relay_progress
+    c_options.progress_ctx = <void *>relay
     result.n_iter = 0
-    cdef const floating *sw_ptr = NULL
-    if sample_weight is not None:
-        sw_ptr = &sample_weight[0]
     with nogil:
-        if floating is float:
-            problem32.X = &X[0, 0]
-            problem32.y = &y[0]
-            problem32.sample_weight = sw_ptr
-            problem32.n_samples, problem32.n_features, problem32.n_outputs = n, d, k
-            problem32.loss = loss
-            status = fr_solve_f32(&problem32, &options, coef_ptr, &intercept[0], &curve[0],
-                                  &result)
-        else:
-            problem64.X = &X[0, 0]
-            problem64.y = &y[0]
-            problem64.sample_weight = sw_ptr
-            problem64.n_samples, problem64.n_features, problem64.n_outputs = n, d, k
-            problem64.loss = loss
-            status = fr_solve_f64(&problem64, &options, coef_ptr, &intercept[0], &curve[0],
-                                  &result)
+        status = fr_solve(&c_problem, &c_options, &coef[0, 0], &intercept[0], &curve[0],
+                          &result)
     if relay.error is not None:
         raise relay.error
     if status == FR_NO_MEMORY:

@@ -7,11 +7,14 @@ from sklearn.preprocessing import PolynomialFeatures
 
 from fastreg import _base, _kernels
 from fastreg._base import LinearModelBase, lstsq_solve, resolve_solver, squared_objective
+from fastreg._problem import Penalty, Problem, SolverOptions
 from fastreg._validation import (
     check_fraction,
     check_nonnegative_float,
     check_positive_int,
+    check_regression_targets,
     check_sample_weight,
+    validate_data_real,
 )
 
 
@@ -41,28 +44,27 @@ class _LinearRegressorBase(RegressorMixin, LinearModelBase):
     def _fit(self, X, y, sample_weight):
         params = self._check_common_params()
         penalty = self._check_penalty_params()
-        X, y = _base.validate_data_real(self, X, y, y_numeric=True)
+        X, y = validate_data_real(self, X, y, y_numeric=True)
         design, extra_attributes = self._design_matrix(X, fitting=True)
-        with np.errstate(over="ignore"):  # an overflow is reported just below
-            y = np.ascontiguousarray(y, dtype=design.dtype)
-        if not np.all(np.isfinite(y)):
-            raise ValueError(
-                f"y has values too large for the data's dtype {design.dtype}; rescale y or "
-                "pass float64 data."
-            )
+        y = check_regression_targets(y, design.dtype)
         sample_weight = check_sample_weight(sample_weight, design.shape[0], design.dtype)
-        total_weight = (
-            float(design.shape[0])
-            if sample_weight is None
-            else float(np.sum(sample_weight, dtype=np.float64))
-        )
+        problem = Problem(_kernels.LOSS_SQUARED, design, y, sample_weight)
+        total_weight = problem.total_weight()
         l2, l1, scale = self._averaged_penalty(total_weight, **penalty)
-        solver = resolve_solver(params["solver"], l1, type(self).__name__)
+        options = SolverOptions(
+            solver=resolve_solver(params["solver"], Penalty(l2, l1), type(self).__name__),
+            penalty=Penalty(l2, l1),
+            fit_intercept=params["fit_intercept"],
+            learning_rate=params["learning_rate"],
+            max_iter=params["max_iter"],
+            tol=params["tol"],
+            n_threads=_base.effective_n_threads(params["n_jobs"]),
+        )
         n_features = design.shape[1]
         shift, stretch = self._standardise_design(
             design, sample_weight, params["fit_intercept"], l2, l1
         )
-        if solver == "lstsq":
+        if options.solver == "lstsq":
             if l1 > 0:
                 raise ValueError(
                     f"{type(self).__name__}: solver='lstsq' cannot handle an L1 penalty."
@@ -86,21 +88,11 @@ class _LinearRegressorBase(RegressorMixin, LinearModelBase):
             coef0 /= stretch
             coef, intercept, loss_curve, n_iter = _base.run_solver(
                 self,
-                loss=_kernels.LOSS_SQUARED,
-                X=design,
-                y=y,
-                sample_weight=sample_weight,
+                problem,
+                options,
+                scale=scale,
                 coef_init=coef0,
                 intercept_init=intercept0,
-                l2=l2,
-                l1=l1,
-                scale=scale,
-                solver=solver,
-                learning_rate=params["learning_rate"],
-                max_iter=params["max_iter"],
-                tol=params["tol"],
-                fit_intercept=params["fit_intercept"],
-                n_jobs=params["n_jobs"],
                 verbose=params["verbose"],
             )
         coef = coef * stretch

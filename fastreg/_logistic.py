@@ -4,17 +4,17 @@
 # Probabilities come from the stable sigmoid / log-sum-exp functions.
 import numpy as np
 from sklearn.base import ClassifierMixin
-from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.multiclass import check_classification_targets
 
 from fastreg import _base, _functions, _kernels
 from fastreg._base import LinearModelBase, resolve_solver
 from fastreg._linear import _parameters_doc
+from fastreg._problem import Penalty, Problem, SolverOptions
 from fastreg._validation import (
     check_class_weight,
     check_fraction,
     check_positive_float,
-    check_sample_weight,
+    encode_class_labels,
+    validate_data_real,
 )
 
 
@@ -82,35 +82,20 @@ class _LogisticBase(ClassifierMixin, LinearModelBase):
         )
         l1_ratio = check_fraction(self.l1_ratio, "l1_ratio")
         class_weight = check_class_weight(self.class_weight)
-        X, y = _base.validate_data_real(self, X, y)
-        check_classification_targets(y)
-        classes, y_index = np.unique(y, return_inverse=True)
-        if classes.shape[0] < 2:
-            raise ValueError(
-                f"{name} needs samples of at least 2 classes in the data, but the data "
-                f"contains only one class: {classes[0]!r}."
-            )
-        sample_weight = check_sample_weight(sample_weight, X.shape[0], X.dtype)
-        if class_weight is not None:
-            per_class = compute_class_weight(class_weight, classes=classes, y=y)
-            if np.any(per_class < 0) or not np.all(np.isfinite(per_class)):
-                raise ValueError("class_weight values must be finite and >= 0.")
-            base = 1.0 if sample_weight is None else sample_weight
-            sample_weight = np.ascontiguousarray(base * per_class[y_index], dtype=X.dtype)
-        if sample_weight is not None:
-            class_totals = np.bincount(y_index, weights=sample_weight, minlength=len(classes))
-            if np.count_nonzero(class_totals > 0) < 2:
-                raise ValueError(
-                    f"{name} needs at least 2 classes with positive weight, but after "
-                    "sample_weight and class_weight only one class has any weight."
-                )
-        total_weight = (
-            float(X.shape[0])
-            if sample_weight is None
-            else float(np.sum(sample_weight, dtype=np.float64))
+        X, y = validate_data_real(self, X, y)
+        classes, y_index, sample_weight = encode_class_labels(
+            name, y, sample_weight, class_weight, X.dtype
         )
         multinomial = self._multinomial(classes.shape[0])
         n_outputs = classes.shape[0] if multinomial else 1
+        problem = Problem(
+            _kernels.LOSS_MULTINOMIAL if multinomial else _kernels.LOSS_LOGISTIC,
+            X,
+            y_index.astype(X.dtype),
+            sample_weight,
+            n_outputs,
+        )
+        total_weight = problem.total_weight()
         if np.isinf(C):
             l2, l1, scale = 0.0, 0.0, total_weight
         else:
@@ -118,27 +103,26 @@ class _LogisticBase(ClassifierMixin, LinearModelBase):
             l2 = (1.0 - l1_ratio) / (C * total_weight)
             l1 = l1_ratio / (C * total_weight)
             scale = C * total_weight
-        solver = resolve_solver(params["solver"], l1, name)
+        penalty = Penalty(l2, l1)
+        options = SolverOptions(
+            solver=resolve_solver(params["solver"], penalty, name),
+            penalty=penalty,
+            fit_intercept=params["fit_intercept"],
+            learning_rate=params["learning_rate"],
+            max_iter=params["max_iter"],
+            tol=params["tol"],
+            n_threads=_base.effective_n_threads(params["n_jobs"]),
+        )
         coef0, intercept0 = self._start_point(
             n_outputs, X.shape[1], params["fit_intercept"], params["warm_start"], classes
         )
         coef, intercept, loss_curve, n_iter = _base.run_solver(
             self,
-            loss=_kernels.LOSS_MULTINOMIAL if multinomial else _kernels.LOSS_LOGISTIC,
-            X=X,
-            y=y_index.astype(X.dtype),
-            sample_weight=sample_weight,
+            problem,
+            options,
+            scale=scale,
             coef_init=coef0,
             intercept_init=intercept0,
-            l2=l2,
-            l1=l1,
-            scale=scale,
-            solver=solver,
-            learning_rate=params["learning_rate"],
-            max_iter=params["max_iter"],
-            tol=params["tol"],
-            fit_intercept=params["fit_intercept"],
-            n_jobs=params["n_jobs"],
             verbose=params["verbose"],
         )
         self.classes_ = classes

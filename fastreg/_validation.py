@@ -1,10 +1,14 @@
-# fastreg._validation: checks of estimator parameters and of sample weights, run at the
-# start of fit before any data is touched, each failing with an error that names the
-# parameter and the accepted values.
+# fastreg._validation: every input check of fastreg, in one place: estimator parameters
+# (run at the start of fit before any data is touched), the data X and y, sample
+# weights and class labels. Each failure is an error that names the input and says what
+# was wrong and what to do.
 import numbers
 
 import numpy as np
 from sklearn.utils import check_array
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import validate_data
 
 _INT64_MAX = 2**63 - 1
 
@@ -364,3 +368,171 @@ def check_sample_weight(sample_weight, n_samples, dtype):
             "overflow; divide the weights by a constant (the minimiser does not change)."
         )
     return sample_weight
+
+
+def check_common_params(estimator, solvers):
+    """Validate the parameters every estimator has; return them as a dict.
+
+    Parameters
+    ----------
+    estimator : BaseEstimator
+        The estimator whose parameters are checked.
+    solvers : sequence of str
+        The values its ``solver`` parameter accepts.
+
+    Returns
+    -------
+    params : dict
+        ``fit_intercept``, ``solver``, ``learning_rate`` (0.0 for "auto"), ``max_iter``,
+        ``tol``, ``warm_start``, ``random_state``, ``verbose`` and ``n_jobs``.
+    """
+    return {
+        "fit_intercept": check_bool(estimator.fit_intercept, "fit_intercept"),
+        "solver": check_option(estimator.solver, "solver", solvers),
+        "learning_rate": check_learning_rate(estimator.learning_rate),
+        "max_iter": check_positive_int(estimator.max_iter, "max_iter"),
+        "tol": check_nonnegative_float(estimator.tol, "tol"),
+        "warm_start": check_bool(estimator.warm_start, "warm_start"),
+        "random_state": check_random_state_param(estimator.random_state),
+        "verbose": check_verbose(estimator.verbose),
+        "n_jobs": check_n_jobs(estimator.n_jobs),
+    }
+
+
+def _is_conversion_error(exc):
+    """Whether ``exc`` is NumPy failing to turn non-numeric values into floats."""
+    text = str(exc)
+    return "could not convert" in text or "argument must be a string or a" in text
+
+
+def _first_non_numeric(named_arrays):
+    """Name of the first input that cannot be converted to float64 (or 'X')."""
+    for name, array in named_arrays:
+        if array is None:
+            continue
+        try:
+            np.asarray(array, dtype=np.float64)
+        except (TypeError, ValueError):
+            return name
+    return named_arrays[0][0]
+
+
+def validate_data_real(estimator, X, y="no_validation", *, reset=True, y_numeric=False, order="C"):
+    """``validate_data`` to C-contiguous float32/float64, with clearer errors.
+
+    Complex and non-numeric inputs get an error naming the input and what to do; the
+    overflow warnings NumPy emits while scikit-learn sums huge finite values to test
+    finiteness are silenced (the values are accepted and handled by the solver).
+
+    Parameters
+    ----------
+    estimator : BaseEstimator
+        The estimator (``n_features_in_`` and ``feature_names_in_`` are set or checked).
+    X : array-like of shape (n_samples, n_features)
+        The data.
+    y : array-like of shape (n_samples,), optional
+        The targets; omitted at predict time.
+    reset : bool, default=True
+        True at fit, False at predict.
+    y_numeric : bool, default=False
+        Whether y must be numeric (regression).
+    order : {"C", None}, default="C"
+        Memory layout to enforce.
+
+    Returns
+    -------
+    X or (X, y)
+        The validated data.
+    """
+    check_real_dtype(X, "X")
+    named = [("X", X)]
+    if y_numeric:
+        check_real_dtype(y, "y")
+        named.append(("y", y))
+    check_params = {"dtype": [np.float64, np.float32], "order": order}
+    if y_numeric:
+        check_params["y_numeric"] = True
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            return validate_data(estimator, X, y, reset=reset, **check_params)
+    except (TypeError, ValueError) as exc:
+        if not _is_conversion_error(exc):
+            raise
+        name = _first_non_numeric(named)
+        raise type(exc)(
+            f"{name} must hold real numbers, but some of its values cannot be converted "
+            f"to float ({exc}); encode non-numeric values as numbers first (for example "
+            "with sklearn.preprocessing.OneHotEncoder for features)."
+        ) from exc
+
+
+def check_regression_targets(y, dtype):
+    """Regression targets as C-contiguous ``dtype``, rejecting values it cannot hold.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        Validated numeric targets.
+    dtype : numpy dtype
+        The data's dtype.
+
+    Returns
+    -------
+    y : ndarray of shape (n_samples,)
+    """
+    with np.errstate(over="ignore"):  # an overflow is reported just below
+        y = np.ascontiguousarray(y, dtype=dtype)
+    if not np.all(np.isfinite(y)):
+        raise ValueError(
+            f"y has values too large for the data's dtype {dtype}; rescale y or pass float64 data."
+        )
+    return y
+
+
+def encode_class_labels(name, y, sample_weight, class_weight, dtype):
+    """Class labels as indices; checked sample weights times the class weights.
+
+    Parameters
+    ----------
+    name : str
+        The estimator's name, for messages.
+    y : ndarray of shape (n_samples,)
+        Labels of any type.
+    sample_weight : array-like of shape (n_samples,), float or None
+        The sample weights as passed to fit (checked here by `check_sample_weight`).
+    class_weight : None, "balanced" or dict
+        Checked class weights (see `check_class_weight`).
+    dtype : numpy dtype
+        The data's dtype, which the weights take.
+
+    Returns
+    -------
+    classes : ndarray of shape (n_classes,)
+        The sorted distinct labels (at least two).
+    y_index : ndarray of shape (n_samples,)
+        Each label's index in ``classes``.
+    sample_weight : ndarray of shape (n_samples,) or None
+        The weights times the class weights.
+    """
+    check_classification_targets(y)
+    classes, y_index = np.unique(y, return_inverse=True)
+    if classes.shape[0] < 2:
+        raise ValueError(
+            f"{name} needs samples of at least 2 classes in the data, but the data "
+            f"contains only one class: {classes[0]!r}."
+        )
+    sample_weight = check_sample_weight(sample_weight, y.shape[0], dtype)
+    if class_weight is not None:
+        per_class = compute_class_weight(class_weight, classes=classes, y=y)
+        if np.any(per_class < 0) or not np.all(np.isfinite(per_class)):
+            raise ValueError("class_weight values must be finite and >= 0.")
+        base = 1.0 if sample_weight is None else sample_weight
+        sample_weight = np.ascontiguousarray(base * per_class[y_index], dtype=dtype)
+    if sample_weight is not None:
+        class_totals = np.bincount(y_index, weights=sample_weight, minlength=len(classes))
+        if np.count_nonzero(class_totals > 0) < 2:
+            raise ValueError(
+                f"{name} needs at least 2 classes with positive weight, but after "
+                "sample_weight and class_weight only one class has any weight."
+            )
+    return classes, y_index, sample_weight

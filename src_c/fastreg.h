@@ -1,24 +1,28 @@
 /* fastreg.h: the whole interface of fastreg's C kernel layer.
  *
- * Pure C99, no Python headers. Every function exists for float32 (suffix _f32) and
- * float64 (suffix _f64); the data X, y and sample weights keep the caller's dtype while
- * every reduction (loss sums, gradient partial sums, solver state) is carried in double.
+ * Pure C99, no Python headers. The data keep the caller's dtype (float32 or float64)
+ * while every reduction (loss sums, gradient partial sums, solver state) is carried in
+ * double; coefficients cross this interface as double whatever the data dtype.
  *
  * Design decisions:
- *   a. Layout: X is C-contiguous n_samples x n_features; coefficients are
+ *   a. Four independent axes, each defined once: data access (fr_matrix: dense rows
+ *      today), losses (the loss table, losses.h), penalties (fr_penalty, penalties.h)
+ *      and solvers (the solver table, solve.c). What adding one of each touches is
+ *      listed in core.h.
+ *   b. Layout: a dense X is C-contiguous n_rows x n_cols; coefficients are
  *      n_outputs x n_features (row k belongs to output/class k, as scikit-learn's coef_);
- *      intercepts are n_outputs long. n_outputs is 1 for the squared and logistic losses
- *      and the number of classes K for the multinomial loss.
- *   b. Targets y share X's dtype: the response (squared), 0/1 (logistic), or the class
+ *      intercepts are n_outputs long. n_outputs is 1 for single-output losses (squared,
+ *      logistic) and the number of classes K for per-class losses (multinomial).
+ *   c. Targets y share X's dtype: the response (squared), 0/1 (logistic), or the class
  *      index 0..K-1 stored as a float (multinomial), as scikit-learn's _loss module does.
- *   c. Per-sample losses: squared l = (y - z)^2 / 2; logistic l = log(1 + exp(z)) - y z;
+ *   d. Per-sample losses: squared l = (y - z)^2 / 2; logistic l = log(1 + exp(z)) - y z;
  *      multinomial l = logsumexp(z) - z_y. A NULL sample_weight means unit weights.
- *   d. Determinism: rows are cut into chunks whose count depends on n_samples only;
- *      each chunk sums serially, threads take whole chunks, and the chunk partials are
- *      added in chunk order. Results are bitwise identical for any n_threads.
- *   e. No allocation inside an epoch: scratch space is sized by fr_scratch_size and
- *      allocated once by the caller (or once per solve, before the first epoch).
- *   f. Indices are int64_t throughout (a 2^31-element X is a realistic input).
+ *   e. Determinism: rows are cut into chunks whose count depends on n_rows only; each
+ *      chunk sums serially, threads take whole chunks, and the chunk partials are added
+ *      in chunk order. Results are bitwise identical for any n_threads.
+ *   f. No allocation inside an epoch: scratch space is sized by fr_scratch_size and
+ *      allocated once by the caller (or once per solve, before the first pass).
+ *   g. Indices are int64_t throughout (a 2^31-element X is a realistic input).
  */
 #ifndef FASTREG_H
 #define FASTREG_H
@@ -29,92 +33,125 @@
 extern "C" {
 #endif
 
-enum fr_loss { FR_LOSS_SQUARED = 0, FR_LOSS_LOGISTIC = 1, FR_LOSS_MULTINOMIAL = 2 };
+/* ---- data ------------------------------------------------------------------------------ */
+
+enum fr_dtype { FR_FLOAT64 = 0, FR_FLOAT32 = 1 };
+
+/* How the rows of X are stored: each layout has its own data-access file (data_*.h). */
+enum fr_layout { FR_DENSE = 0 };
+
+typedef struct {
+    int dtype;      /* enum fr_dtype: of values (and of the problem's y and weights) */
+    int layout;     /* enum fr_layout */
+    int64_t n_rows; /* samples */
+    int64_t n_cols; /* features */
+    const void *values; /* FR_DENSE: n_rows x n_cols, C-contiguous */
+} fr_matrix;
+
+/* ---- losses (the table is in losses.h; codes are stable) -------------------------------- */
+
+enum fr_loss { FR_LOSS_SQUARED = 0, FR_LOSS_LOGISTIC = 1, FR_LOSS_MULTINOMIAL = 2, FR_LOSS_COUNT };
+
+/* What a caller may ask of a loss code. */
+typedef struct {
+    const char *name;      /* "squared", "logistic", "multinomial" */
+    int per_class;         /* 1: n_outputs is the number of classes; 0: exactly one output */
+    double curvature;      /* sup over z of the largest eigenvalue of d^2 l / dz^2 */
+    int class_targets;     /* 1: y holds class indices 0..n_outputs-1 */
+    int binary_targets;    /* 1: y holds 0 or 1 */
+} fr_loss_info;
+
+/* Fills *info for a known loss code and returns 1; returns 0 for an unknown code. */
+int fr_loss_describe(int loss, fr_loss_info *info);
+
+/* One training problem: the data and the loss. Pointers are borrowed, never written. */
+typedef struct {
+    fr_matrix X;
+    const void *y;             /* n_rows, X's dtype */
+    const void *sample_weight; /* n_rows, X's dtype, or NULL for unit weights */
+    int64_t n_outputs;         /* 1, or K classes for a per-class loss */
+    int loss;                  /* enum fr_loss */
+    double loss_param;         /* a loss's own parameter; unused by today's losses (0) */
+} fr_problem;
+
+/* Returns 1 when the sizes, dtype, layout, loss code and output count are consistent
+ * (n_rows may be 0: a pass then sums nothing; fr_solve needs a positive weight sum). */
+int fr_problem_valid(const fr_problem *problem);
+
+/* ---- penalties (penalties.h) --------------------------------------------------------- */
+
+/* P(W) = l2/2 ||W||_F^2 + l1 ||W||_1, plus the constraint W >= 0 when positive. None,
+ * ridge, lasso, elastic net and their non-negative variants are points of this family.
+ * The intercept is never penalised. */
+typedef struct {
+    double l2;    /* >= 0 */
+    double l1;    /* >= 0 */
+    int positive; /* 0 or 1 */
+} fr_penalty;
+
+/* ---- solvers (the table is in solve.c) ------------------------------------------------ */
 
 enum fr_solver_kind {
-    FR_SOLVER_GD = 0,    /* batch (proximal) gradient descent with a fixed step */
+    FR_SOLVER_GD = 0,    /* batch proximal gradient descent with a fixed step */
     FR_SOLVER_FISTA = 1, /* accelerated proximal gradient, backtracking + adaptive restart */
-    FR_SOLVER_LBFGS = 2  /* limited-memory BFGS, smooth objectives only (l1 == 0) */
+    FR_SOLVER_LBFGS = 2, /* limited-memory BFGS, smooth objectives only (l1 == 0, no bound) */
+    FR_SOLVER_COUNT
 };
 
 enum fr_status {
     FR_CONVERGED = 0,   /* optimality measure fell below tol */
-    FR_MAX_ITER = 1,    /* max_iter reached first */
+    FR_MAX_ITER = 1,    /* max_iter reached first, or stalled before tol */
     FR_DIVERGED = 2,    /* objective or coefficients became non-finite */
     FR_INTERRUPTED = 3, /* the progress callback asked to stop (e.g. a pending signal) */
-    FR_NO_MEMORY = 4,   /* scratch allocation failed before the first epoch */
+    FR_NO_MEMORY = 4,   /* scratch allocation failed before the first pass */
     FR_BAD_INPUT = 5    /* inconsistent sizes or options: caller bug, nothing computed */
 };
 
-/* One training problem: the data and the loss. Pointers are borrowed, never written. */
-typedef struct {
-    const double *X;             /* n_samples x n_features, C-contiguous */
-    const double *y;             /* n_samples */
-    const double *sample_weight; /* n_samples, or NULL for unit weights */
-    int64_t n_samples;
-    int64_t n_features;
-    int64_t n_outputs; /* 1, or K classes for FR_LOSS_MULTINOMIAL */
-    int loss;          /* enum fr_loss */
-} fr_problem_f64;
-
-typedef struct {
-    const float *X;
-    const float *y;
-    const float *sample_weight;
-    int64_t n_samples;
-    int64_t n_features;
-    int64_t n_outputs;
-    int loss;
-} fr_problem_f32;
-
 /* Solver settings. The solver minimises the averaged objective
- *     G(W, b) = (1/S) sum_i s_i l_i(W, b) + l2/2 ||W||_F^2 + l1 ||W||_1,   S = sum_i s_i,
+ *     G(W, b) = (1/S) sum_i s_i l_i(W, b) + P(W),   S = sum_i s_i,
  * with the intercept b never penalised (and held at its start value when
  * fit_intercept == 0).
  *
- * Optimality measure: the max-norm of the minimum-norm subgradient of G, i.e. per
- * coefficient g + l1 sign(w) where w != 0 and max(|g| - l1, 0) where w == 0 (g the
- * gradient of the smooth part), and the intercept gradient when fit_intercept. The
+ * Optimality measure: the max-norm of the minimum-norm subgradient of G (penalties.h
+ * gives it per coefficient; the intercept contributes its gradient when fitted). The
  * solver stops with FR_CONVERGED as soon as it is <= tol at the current iterate.
  *
  * Iteration semantics (GD, and the reference twin does the same): iteration t evaluates
  * G and its gradient at W_t (one fused pass), stops if W_t is optimal, otherwise steps
- *     W_{t+1} = prox_{lr l1}(W_t - lr grad_W G),   b_{t+1} = b_t - lr grad_b G,
- * where prox is soft-thresholding (exact zeros). objective_curve[t] = G(W_{t+1}), the
- * objective after t + 1 steps; n_iter is the number of steps taken; result->objective
- * and result->optimality are evaluated at the returned point (one extra pass when the
- * loop ends at max_iter). A non-finite objective or gradient stops with FR_DIVERGED and
- * returns the last finite iterate. */
+ *     W_{t+1} = prox_{lr P}(W_t - lr grad_W G),   b_{t+1} = b_t - lr grad_b G,
+ * (the prox of the L1 part is soft-thresholding: exact zeros). objective_curve[t] =
+ * G(W_{t+1}), the objective after t + 1 steps; n_iter is the number of steps taken;
+ * result->objective and result->optimality are evaluated at the returned point (one
+ * extra pass when the loop ends at max_iter). A non-finite objective or gradient stops
+ * with FR_DIVERGED and returns the last finite iterate. */
 typedef struct {
     int solver;           /* enum fr_solver_kind */
-    double l2;            /* >= 0 */
-    double l1;            /* >= 0 */
+    fr_penalty penalty;
     int fit_intercept;    /* 0 or 1 */
     double learning_rate; /* GD: the fixed step on G; FISTA: first step guess; <= 0: auto */
     int64_t max_iter;     /* >= 1; iterations = epochs for GD */
     double tol;           /* >= 0 */
     int n_threads;        /* >= 1 */
-    /* Called between iterations, at most every progress_interval seconds (and never
-     * when NULL). It runs on the solver's thread; a nonzero return stops the solve with
-     * FR_INTERRUPTED. iteration counts from 1. */
+    /* Called between passes, at most every progress_interval seconds (and never when
+     * NULL). It runs on the solver's thread; a nonzero return stops the solve with
+     * FR_INTERRUPTED. iteration counts completed iterations. */
     int (*progress)(void *ctx, int64_t iteration, double objective);
     void *progress_ctx;
     double progress_interval;
 } fr_solver_options;
 
 typedef struct {
-    int64_t n_iter;       /* iterations performed */
-    int status;           /* enum fr_status */
-    double objective;     /* G at the returned coefficients */
-    double optimality;    /* the stopping measure at the returned coefficients */
+    int64_t n_iter;        /* iterations performed */
+    int status;            /* enum fr_status */
+    double objective;      /* G at the returned coefficients */
+    double optimality;     /* the stopping measure at the returned coefficients */
     int64_t n_evaluations; /* fused passes over X */
 } fr_solver_result;
 
-/* ---- numerically stable scalar functions ------------------------------------------ */
-double fr_sigmoid_f64(double z);
-float fr_sigmoid_f32(float z);
-double fr_log1pexp_f64(double z); /* log(1 + exp(z)) */
-float fr_log1pexp_f32(float z);
+/* Name of a solver kind ("gd", "fista", "lbfgs"), NULL when unknown; and whether it
+ * accepts a non-smooth penalty (an L1 term or the positivity constraint). */
+const char *fr_solver_name(int solver);
+int fr_solver_handles_nonsmooth(int solver);
 
 /* ---- array functions (out has the input's shape; in and out must not overlap) ------ */
 void fr_sigmoid_array_f64(const double *x, int64_t n, double *out);
@@ -124,30 +161,35 @@ void fr_log_sum_exp_rows_f32(const float *Z, int64_t n_rows, int64_t n_cols, flo
 void fr_softmax_rows_f64(const double *Z, int64_t n_rows, int64_t n_cols, double *out);
 void fr_softmax_rows_f32(const float *Z, int64_t n_rows, int64_t n_cols, float *out);
 
-/* ---- the fused pass ------------------------------------------------------------------ */
-/* Doubles of scratch that fr_loss_gradient_* needs for this problem shape. */
-int64_t fr_scratch_size(int64_t n_samples, int64_t n_features, int64_t n_outputs);
+/* ---- passes over the data -------------------------------------------------------------- */
+/* Doubles of scratch that fr_loss_gradient and fr_column_means need for this problem. */
+int64_t fr_scratch_size(const fr_problem *problem);
 
-/* One read of X: returns sum_i s_i l_i and, when grad_coef is not NULL, writes
- * grad_coef[k, j] = sum_i s_i dl_i/dW[k, j] and grad_intercept[k] = sum_i s_i dl_i/db[k].
- * coef and intercept have the data's dtype. scratch holds fr_scratch_size doubles. */
-double fr_loss_gradient_f64(const fr_problem_f64 *problem, const double *coef,
-                            const double *intercept, double *grad_coef,
-                            double *grad_intercept, double *scratch, int n_threads);
-double fr_loss_gradient_f32(const fr_problem_f32 *problem, const float *coef,
-                            const float *intercept, double *grad_coef,
-                            double *grad_intercept, double *scratch, int n_threads);
+/* The fused pass, one read of X: returns sum_i s_i l_i and, when grad_coef is not NULL,
+ * writes grad_coef[k, j] = sum_i s_i dl_i/dW[k, j] and grad_intercept[k] =
+ * sum_i s_i dl_i/db[k]. The pass reads coef and intercept in the data's dtype (float32
+ * data: rounded to float, overflow to +-inf). scratch holds fr_scratch_size doubles. */
+double fr_loss_gradient(const fr_problem *problem, const double *coef, const double *intercept,
+                        double *grad_coef, double *grad_intercept, double *scratch,
+                        int n_threads);
 
-/* ---- solvers ------------------------------------------------------------------------ */
+/* Sample-weighted column means mu[j] = sum_i s_i X[i, j] / sum_i s_i, one read of X,
+ * with the fused pass's chunks (bitwise identical for any n_threads). Returns sum_i s_i;
+ * when that is not positive and finite the means are set to 0. */
+double fr_column_means(const fr_problem *problem, double *mu, double *scratch, int n_threads);
+
+/* Scores Z = X W^T + b into out (n_rows x n_outputs, row-major), with the fused pass's
+ * dot products (in the data's dtype, summed to double): the prediction of every data
+ * layout. Returns 0, or FR_NO_MEMORY when the float copy of W could not be allocated. */
+int fr_scores(const fr_matrix *X, const double *coef, const double *intercept,
+              int64_t n_outputs, double *out, int n_threads);
+
+/* ---- solve ---------------------------------------------------------------------------- */
 /* coef (n_outputs x n_features) and intercept (n_outputs) hold the start point on entry
- * and the solution on return (double whatever the data dtype). objective_curve receives
- * G after each iteration (max_iter doubles). Returns result->status. */
-int fr_solve_f64(const fr_problem_f64 *problem, const fr_solver_options *options,
-                 double *coef, double *intercept, double *objective_curve,
-                 fr_solver_result *result);
-int fr_solve_f32(const fr_problem_f32 *problem, const fr_solver_options *options,
-                 double *coef, double *intercept, double *objective_curve,
-                 fr_solver_result *result);
+ * and the solution on return. objective_curve receives G after each iteration (max_iter
+ * doubles). Returns result->status. */
+int fr_solve(const fr_problem *problem, const fr_solver_options *options, double *coef,
+             double *intercept, double *objective_curve, fr_solver_result *result);
 
 /* ---- build and machine facts -------------------------------------------------------- */
 int fr_openmp_enabled(void);      /* 1 when compiled with OpenMP */

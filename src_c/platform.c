@@ -1,13 +1,25 @@
-/* platform.c: build and machine facts for show_config, and the bench's read-bandwidth
- * probe (compiled here so that it streams memory exactly as the kernels do). */
+/* platform.c: the thread-count choke point of every parallel loop, build and machine
+ * facts for show_config, and the bench's read-bandwidth probe (compiled here so that it
+ * streams memory exactly as the kernels do). */
 #include <stddef.h>
 
-#include "fastreg.h"
-#include "fused_internal.h"
+#include "core.h"
 
 #ifdef _OPENMP
 #include <omp.h>
 #endif
+
+int fr_parallel_threads(int requested, int64_t chunks) {
+#ifdef _OPENMP
+    if (chunks <= 1 || requested <= 1) return 1;
+    /* more threads than chunks would idle; a huge request must not reach OpenMP */
+    return requested < chunks ? requested : (int)chunks;
+#else
+    (void)requested;
+    (void)chunks;
+    return 1;
+#endif
+}
 
 int fr_openmp_enabled(void) {
 #ifdef _OPENMP

@@ -1,5 +1,5 @@
-/* scalar.c: numerically stable scalar functions (sigmoid, log(1 + exp)) and the array
- * functions behind fastreg.sigmoid, fastreg.log_sum_exp and fastreg.softmax.
+/* scalar.c: the array functions behind fastreg.sigmoid, fastreg.log_sum_exp and
+ * fastreg.softmax.
  *
  * Every formula branches on the sign of its argument so that exp only ever sees
  * non-positive inputs: nothing overflows, and sigmoid(-1000) is exactly 0. float32
@@ -7,12 +7,13 @@
 #include <math.h>
 
 #include "fastreg.h"
-#include "stable_math.h"
 
-double fr_sigmoid_f64(double z) { return fr_stable_sigmoid(z); }
-float fr_sigmoid_f32(float z) { return (float)fr_stable_sigmoid((double)z); }
-double fr_log1pexp_f64(double z) { return fr_stable_log1pexp(z); }
-float fr_log1pexp_f32(float z) { return (float)fr_stable_log1pexp((double)z); }
+/* With e = exp(-|z|) in (0, 1], which never overflows, sigmoid(z) = 1 / (1 + e) for
+ * z >= 0 and e / (1 + e) for z < 0 (losses.h uses the same identity, vectorised). */
+static inline double fr_stable_sigmoid(double z) {
+    double e = exp(-fabs(z));
+    return z >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+}
 
 #define REAL double
 #define SUFFIX(name) name##_f64

@@ -250,9 +250,9 @@ def test_c_contiguous_x_reaches_the_solver_without_a_copy(cls, dtype, monkeypatc
     seen = {}
     real_solve = fastreg._base._solve
 
-    def spy(loss, X_seen, *args, **kwargs):
-        seen["X"] = X_seen
-        return real_solve(loss, X_seen, *args, **kwargs)
+    def spy(problem, *args):
+        seen["X"] = problem.X
+        return real_solve(problem, *args)
 
     monkeypatch.setattr(fastreg._base, "_solve", spy)
     cls().fit(X, y)

@@ -2,6 +2,7 @@
 # (fastreg.reference), and of both against mathematics: finite differences of the loss,
 # closed forms evaluated with decimal at 60 digits, linearity in the sample weights, and
 # bitwise determinism across thread counts.
+import functools
 import math
 from decimal import Decimal, localcontext
 
@@ -9,6 +10,7 @@ import numpy as np
 import pytest
 
 from fastreg import _kernels, reference
+from fastreg._problem import Penalty, Problem, SolverOptions
 
 DTYPES = [np.float32, np.float64]
 LOSSES = [reference.LOSS_SQUARED, reference.LOSS_LOGISTIC, reference.LOSS_MULTINOMIAL]
@@ -322,6 +324,18 @@ def solve_args(loss, X, sw, l2=0.01, l1=0.0, learning_rate=None, **options):
     )
 
 
+def flat_solve(module, loss, X, y, sw, coef, intercept, *, solver, l2, l1, **options):
+    """``module.solve`` (compiled or twin) on the Problem and SolverOptions of flat args."""
+    problem = Problem(loss, X, y, sw, n_outputs=coef.shape[0])
+    name = {code: name for name, code in reference.SOLVERS.items()}[solver]
+    options = SolverOptions(solver=name, penalty=Penalty(l2, l1), **options)
+    return module.solve(problem, options, coef, intercept)
+
+
+compiled_solve = functools.partial(flat_solve, _kernels)
+twin_solve = functools.partial(flat_solve, reference)
+
+
 def start_point(loss, d):
     K = N_CLASSES if loss == reference.LOSS_MULTINOMIAL else 1
     return np.zeros((K, d)), np.zeros(K)
@@ -341,10 +355,10 @@ def test_gd_matches_twin(rng, loss, n, l1, dtype, read_only, n_threads):
     # (test_gd_matches_twin_over_many_epochs runs it long).
     max_iter = 300 if n == SMALL else 40
     args = solve_args(loss, X, sw, l1=l1, n_threads=n_threads, max_iter=max_iter)
-    coef, intercept, curve, n_iter, status = _kernels.solve(
+    coef, intercept, curve, n_iter, status = compiled_solve(
         loss, X, y, sw, *start_point(loss, 6), **args
     )
-    expected = reference.solve(loss, X, y, sw, *start_point(loss, 6), **args)
+    expected = twin_solve(loss, X, y, sw, *start_point(loss, 6), **args)
     assert (n_iter, status) == (max_iter, reference.STATUS_MAX_ITER)
     assert (expected[3], expected[4]) == (max_iter, reference.STATUS_MAX_ITER)
     assert curve.shape == (max_iter,)
@@ -361,8 +375,8 @@ def test_gd_matches_twin(rng, loss, n, l1, dtype, read_only, n_threads):
 def test_gd_matches_twin_over_many_epochs(rng, loss):
     X, y, sw, _, _ = make_problem(rng, loss, BIG, 6, np.float64, weighted=True)
     args = solve_args(loss, X, sw, l1=0.002, max_iter=400)
-    coef, intercept, curve, _, _ = _kernels.solve(loss, X, y, sw, *start_point(loss, 6), **args)
-    expected = reference.solve(loss, X, y, sw, *start_point(loss, 6), **args)
+    coef, intercept, curve, _, _ = compiled_solve(loss, X, y, sw, *start_point(loss, 6), **args)
+    expected = twin_solve(loss, X, y, sw, *start_point(loss, 6), **args)
     assert_close(coef, expected[0], 1e-10)
     assert_close(intercept, expected[1], 1e-10)
     assert_close(curve, expected[2], 1e-10)
@@ -372,8 +386,8 @@ def test_gd_matches_twin_over_many_epochs(rng, loss):
 def test_gd_stops_at_the_same_iteration_as_twin(rng, loss):
     X, y, sw, _, _ = make_problem(rng, loss, 300, 4, np.float64, weighted=True)
     args = solve_args(loss, X, sw, l2=0.1, l1=0.002, max_iter=5000, tol=1e-7)
-    coef, _, curve, n_iter, status = _kernels.solve(loss, X, y, sw, *start_point(loss, 4), **args)
-    expected = reference.solve(loss, X, y, sw, *start_point(loss, 4), **args)
+    coef, _, curve, n_iter, status = compiled_solve(loss, X, y, sw, *start_point(loss, 4), **args)
+    expected = twin_solve(loss, X, y, sw, *start_point(loss, 4), **args)
     assert status == expected[4] == reference.STATUS_CONVERGED
     assert n_iter == expected[3] and 1 < n_iter < 5000
     assert curve.shape == (n_iter,)
@@ -385,7 +399,7 @@ def test_gd_stops_at_the_same_iteration_as_twin(rng, loss):
 @pytest.mark.parametrize("loss", LOSSES, ids=LOSS_IDS)
 def test_gd_iteration_semantics(rng, loss, implementation):
     # curve[t] = G(W_{t+1}); with max_iter = 1 that is one prox-gradient step by hand.
-    solve = _kernels.solve if implementation == "compiled" else reference.solve
+    solve = compiled_solve if implementation == "compiled" else twin_solve
     X, y, sw, coef0, intercept0 = make_problem(rng, loss, 50, 3, np.float64, weighted=True)
     l2, l1, lr = 0.05, 0.01, 0.3
     args = solve_args(loss, X, sw, l2=l2, l1=l1, learning_rate=lr, max_iter=1)
@@ -403,7 +417,7 @@ def test_gd_iteration_semantics(rng, loss, implementation):
 
     # Started at the minimiser, the solver takes no step at all.
     args = solve_args(loss, X, sw, l2=l2, l1=l1, max_iter=20000, tol=1e-9)
-    W, b, *_ = reference.solve(loss, X, y, sw, *start_point(loss, 3), **args)
+    W, b, *_ = twin_solve(loss, X, y, sw, *start_point(loss, 3), **args)
     coef, intercept, curve, n_iter, status = solve(loss, X, y, sw, W.copy(), b.copy(), **args)
     assert (n_iter, status, curve.shape) == (0, reference.STATUS_CONVERGED, (0,))
     assert np.array_equal(coef, W) and np.array_equal(intercept, b)
@@ -414,8 +428,8 @@ def test_gd_iteration_semantics(rng, loss, implementation):
 def test_gd_bitwise_identical_across_threads(rng, loss, dtype):
     X, y, sw, _, _ = make_problem(rng, loss, BIG, 8, dtype, weighted=True)
     args = solve_args(loss, X, sw, l1=0.002, max_iter=50)
-    one = _kernels.solve(loss, X, y, sw, *start_point(loss, 8), **(args | {"n_threads": 1}))
-    two = _kernels.solve(loss, X, y, sw, *start_point(loss, 8), **(args | {"n_threads": 2}))
+    one = compiled_solve(loss, X, y, sw, *start_point(loss, 8), **(args | {"n_threads": 1}))
+    two = compiled_solve(loss, X, y, sw, *start_point(loss, 8), **(args | {"n_threads": 2}))
     assert np.array_equal(one[0], two[0])
     assert np.array_equal(one[1], two[1])
     assert np.array_equal(one[2], two[2])
@@ -424,7 +438,7 @@ def test_gd_bitwise_identical_across_threads(rng, loss, dtype):
 
 @pytest.mark.parametrize("implementation", ["compiled", "twin"])
 def test_gd_reports_divergence(rng, implementation):
-    solve = _kernels.solve if implementation == "compiled" else reference.solve
+    solve = compiled_solve if implementation == "compiled" else twin_solve
     X, y, sw, _, _ = make_problem(rng, reference.LOSS_SQUARED, 100, 3, np.float64)
     args = solve_args(reference.LOSS_SQUARED, X, sw, learning_rate=1e3, max_iter=1000)
     coef, intercept, curve, n_iter, status = solve(
@@ -438,7 +452,7 @@ def test_gd_reports_divergence(rng, implementation):
 
 @pytest.mark.parametrize("implementation", ["compiled", "twin"])
 def test_progress_callback_can_stop_the_solve(rng, implementation):
-    solve = _kernels.solve if implementation == "compiled" else reference.solve
+    solve = compiled_solve if implementation == "compiled" else twin_solve
     loss = reference.LOSS_LOGISTIC
     X, y, sw, _, _ = make_problem(rng, loss, 100, 3, np.float64)
     seen = []
@@ -470,10 +484,10 @@ SOLVER_CASES = [
 @pytest.mark.parametrize(("solver", "l1"), SOLVER_CASES, ids=["fista", "fista-l1", "lbfgs"])
 @pytest.mark.parametrize("loss", LOSSES, ids=LOSS_IDS)
 def test_solvers_reach_the_gd_minimiser(rng, loss, solver, l1, implementation):
-    solve = _kernels.solve if implementation == "compiled" else reference.solve
+    solve = compiled_solve if implementation == "compiled" else twin_solve
     X, y, sw, _, _ = make_problem(rng, loss, 200, 5, np.float64, weighted=True)
     args = solve_args(loss, X, sw, l2=0.05, l1=l1, max_iter=20000, tol=1e-10)
-    W, b, _, _, gd_status = reference.solve(loss, X, y, sw, *start_point(loss, 5), **args)
+    W, b, _, _, gd_status = twin_solve(loss, X, y, sw, *start_point(loss, 5), **args)
     assert gd_status == reference.STATUS_CONVERGED
     args |= {"solver": solver, "learning_rate": 0.0, "max_iter": 5000}
     coef, intercept, curve, n_iter, status = solve(loss, X, y, sw, *start_point(loss, 5), **args)
@@ -522,7 +536,7 @@ def test_bridge_rejects_inconsistent_shapes(y_len, coef_shape, intercept_len, lo
     with pytest.raises(ValueError, match=message):
         _kernels.loss_gradient(loss, X, y, None, coef, intercept, 1)
     with pytest.raises(ValueError, match=message):
-        _kernels.solve(
+        compiled_solve(
             loss,
             X,
             y,

@@ -2,6 +2,7 @@
 # determinism across runs and thread counts, eight Python threads fitting at once, and
 # Ctrl-C during a long fit.
 import _thread
+import dataclasses
 import os
 import pickle
 import signal
@@ -28,6 +29,7 @@ from fastreg import (
     SoftmaxRegression,
     _kernels,
 )
+from fastreg._problem import Problem, SolverOptions
 
 REGRESSORS = [LinearRegression, PolynomialRegression, Ridge, Lasso, ElasticNet]
 CLASSIFIERS = [LogisticRegression, SoftmaxRegression]
@@ -109,9 +111,9 @@ def _interrupting_solve(monkeypatch):
     def progress(iteration, objective):
         raise KeyboardInterrupt
 
-    def solve(*args, **kwargs):
-        kwargs.update(progress=progress, progress_interval=0.0)
-        return real_solve(*args, **kwargs)
+    def solve(problem, options, *args):
+        options = dataclasses.replace(options, progress=progress, progress_interval=0.0)
+        return real_solve(problem, options, *args)
 
     monkeypatch.setattr(fastreg._base, "_solve", solve)
 
@@ -264,23 +266,17 @@ def test_the_solver_releases_the_gil_so_eight_threads_run_at_once():
                 return True
             return False
 
-        _, _, _, n_iter, status = _kernels.solve(
-            _kernels.LOSS_LOGISTIC,
-            X,
-            y,
-            None,
-            np.zeros((1, X.shape[1])),
-            np.zeros(1),
-            solver=_kernels.SOLVER_GD,
-            l2=0.0,
-            l1=0.0,
-            fit_intercept=True,
+        options = SolverOptions(
+            "gd",
             learning_rate=1e-3,
             max_iter=10**9,
             tol=0.0,
-            n_threads=1,
             progress=progress,
             progress_interval=0.0,
+        )
+        problem = Problem(_kernels.LOSS_LOGISTIC, X, y)
+        _, _, _, n_iter, status = _kernels.solve(
+            problem, options, np.zeros((1, X.shape[1])), np.zeros(1)
         )
         return status, n_iter
 
@@ -388,15 +384,15 @@ def test_ctrl_c_in_process_keeps_the_fitted_state_and_the_estimator_usable(how, 
     in_solver = threading.Event()
     real_solve = fastreg._base._solve
 
-    def solve(*args, **kwargs):
+    def solve(problem, options, *args):
         def progress(iteration, objective):
             in_solver.set()
             if how == "raise_signal":  # the progress function runs on the main thread
                 signal.raise_signal(signal.SIGINT)
             return False
 
-        kwargs.update(progress=progress)
-        return real_solve(*args, **kwargs)
+        options = dataclasses.replace(options, progress=progress)
+        return real_solve(problem, options, *args)
 
     def interrupt():
         in_solver.wait()

@@ -1,4 +1,4 @@
-# The compiled solvers (src_c/solvers.c) against exact solutions and scikit-learn: the
+# The compiled solvers (src_c/solver_*.c) against exact solutions and scikit-learn: the
 # minimiser each one reaches, the zeros FISTA produces, the intercept handling, the stall
 # and interrupt paths, and determinism across thread counts. GD's pass-for-pass agreement
 # with the NumPy twin lives in test_kernels.py.
@@ -9,8 +9,9 @@ from sklearn.linear_model import Lasso, LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
 from fastreg import _kernels, reference
+from fastreg._problem import Penalty, Problem, SolverOptions
 
-GD, FISTA, LBFGS = _kernels.SOLVER_GD, _kernels.SOLVER_FISTA, _kernels.SOLVER_LBFGS
+GD, FISTA, LBFGS = "gd", "fista", "lbfgs"
 SQUARED, LOGISTIC, MULTINOMIAL = (
     _kernels.LOSS_SQUARED,
     _kernels.LOSS_LOGISTIC,
@@ -44,16 +45,9 @@ def run(
 ):
     coef = np.zeros((K, X.shape[1])) if coef is None else coef
     intercept = np.zeros(K) if intercept is None else intercept
-    return _kernels.solve(
-        loss,
-        X,
-        y,
-        sw,
-        coef,
-        intercept,
+    options = SolverOptions(
         solver=solver,
-        l2=l2,
-        l1=l1,
+        penalty=Penalty(l2, l1),
         fit_intercept=fit_intercept,
         learning_rate=learning_rate,
         max_iter=max_iter,
@@ -61,6 +55,7 @@ def run(
         n_threads=n_threads,
         **extra,
     )
+    return _kernels.solve(Problem(loss, X, y, sw, n_outputs=K), options, coef, intercept)
 
 
 def logistic_objective(X, y, w, b, l2):
@@ -271,22 +266,8 @@ def test_solvers_agree_with_the_twin_minimiser(rng, solver):
     y = (X @ np.array([1.0, -1.0, 0.0, 0.5]) + rng.normal(size=250) > 0.5) * 1.0
     sw = rng.uniform(0.5, 2.0, 250)
     l1 = 0.0 if solver == LBFGS else 0.01
-    W, b, *_ = reference.solve(
-        LOGISTIC,
-        X,
-        y,
-        sw,
-        np.zeros((1, 4)),
-        np.zeros(1),
-        solver=GD,
-        l2=0.02,
-        l1=l1,
-        fit_intercept=True,
-        learning_rate=0.0,
-        max_iter=100_000,
-        tol=1e-11,
-        n_threads=1,
-    )
+    options = SolverOptions("gd", Penalty(0.02, l1), max_iter=100_000, tol=1e-11)
+    W, b, *_ = reference.solve(Problem(LOGISTIC, X, y, sw), options, np.zeros((1, 4)), np.zeros(1))
     coef, intercept, _, _, status = run(LOGISTIC, X, y, sw, solver=solver, l2=0.02, l1=l1)
     assert status == CONVERGED
     np.testing.assert_allclose(coef, W, rtol=0, atol=1e-8)
@@ -295,7 +276,7 @@ def test_solvers_agree_with_the_twin_minimiser(rng, solver):
         assert np.array_equal(coef == 0, W == 0)
 
 
-# ---- uncentred features: the solvers optimise in centred coordinates (solvers.c, h) ----
+# ---- uncentred features: the solvers optimise in centred coordinates (objective.h, e) ---
 
 
 def uncentred(loc, n=100, seed=0):

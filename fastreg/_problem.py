@@ -1,0 +1,116 @@
+# fastreg._problem: what a fit hands the kernel layer, as three small immutable objects:
+# the Problem (data and loss), the Penalty and the SolverOptions. The compiled bridge
+# (fastreg._kernels.solve) and its NumPy twin (fastreg.reference.solve) take the same
+# objects, so either can run any fit.
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+
+@dataclasses.dataclass(frozen=True)
+class Penalty:
+    """The penalty ``P(W) = l2/2 ||W||^2 + l1 ||W||_1`` (+ the constraint ``W >= 0``).
+
+    Parameters
+    ----------
+    l2 : float, default=0.0
+        Strength of the squared L2 term (>= 0).
+    l1 : float, default=0.0
+        Strength of the L1 term (>= 0).
+    positive : bool, default=False
+        Whether the coefficients are constrained to be non-negative.
+    """
+
+    l2: float = 0.0
+    l1: float = 0.0
+    positive: bool = False
+
+    @property
+    def is_smooth(self) -> bool:
+        """Whether P is differentiable everywhere (no L1 term, no constraint)."""
+        return self.l1 == 0 and not self.positive
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    """A training problem: data, targets, weights and the per-sample loss.
+
+    Parameters
+    ----------
+    loss : int
+        A loss code of the kernel layer's loss table (``fastreg._kernels.LOSS_SQUARED``,
+        ``LOSS_LOGISTIC``, ``LOSS_MULTINOMIAL``).
+    X : ndarray of shape (n_samples, n_features)
+        C-contiguous float32 or float64 data.
+    y : ndarray of shape (n_samples,)
+        Targets in X's dtype: the response, 0/1, or the class index.
+    sample_weight : ndarray of shape (n_samples,) or None, default=None
+        Weights in X's dtype; None means unit weights.
+    n_outputs : int, default=1
+        1, or the number of classes for a per-class loss (multinomial).
+    loss_param : float, default=0.0
+        A loss's own parameter; no loss of today has one.
+    """
+
+    loss: int
+    X: Any
+    y: Any
+    sample_weight: Any = None
+    n_outputs: int = 1
+    loss_param: float = 0.0
+
+    @property
+    def n_samples(self) -> int:
+        """Number of rows of X."""
+        return int(self.X.shape[0])
+
+    @property
+    def n_features(self) -> int:
+        """Number of columns of X."""
+        return int(self.X.shape[1])
+
+    def total_weight(self) -> float:
+        """``S = sum_i s_i`` (the number of rows for unit weights), in float64."""
+        if self.sample_weight is None:
+            return float(self.n_samples)
+        return float(np.sum(self.sample_weight, dtype=np.float64))
+
+
+@dataclasses.dataclass(frozen=True)
+class SolverOptions:
+    """How to minimise ``G(W, b) = (1/S) sum_i s_i l_i + P(W)``.
+
+    Parameters
+    ----------
+    solver : {"gd", "fista", "lbfgs"}
+        The iterative solver ("lbfgs" for smooth penalties only).
+    penalty : Penalty, default=Penalty()
+        The penalty P.
+    fit_intercept : bool, default=True
+        Whether the intercept is a variable (else held at its start value).
+    learning_rate : float, default=0.0
+        The fixed step of "gd" (first step of "fista"); <= 0 lets the solver choose.
+    max_iter : int, default=100
+        Maximum number of iterations (>= 1).
+    tol : float, default=1e-4
+        Stop when the optimality measure of G is <= tol.
+    n_threads : int, default=1
+        Kernel threads (>= 1); results do not depend on it.
+    progress : callable or None, default=None
+        ``progress(iteration, objective)``, called between passes at most every
+        ``progress_interval`` seconds; returning True (or raising) stops the solve.
+    progress_interval : float, default=0.2
+        Seconds between progress calls.
+    """
+
+    solver: str
+    penalty: Penalty = Penalty()
+    fit_intercept: bool = True
+    learning_rate: float = 0.0
+    max_iter: int = 100
+    tol: float = 1e-4
+    n_threads: int = 1
+    progress: Callable[[int, float], Any] | None = None
+    progress_interval: float = 0.2

@@ -1,0 +1,68 @@
+/* pass_moments.c: the sample-weighted column means of X, which the solvers use to
+ * optimise in centred coordinates without copying X (objective.h, implicit centring).
+ *
+ * The reduction follows the fused pass's determinism rule (fastreg.h, decision e): rows
+ * are cut into fr_chunk_count(n_rows) chunks at the same boundaries as the pass, each
+ * chunk sums serially into its own scratch slot of n_cols + 1 doubles, threads take
+ * whole chunks, and the slots are added in chunk order. The result is therefore bitwise
+ * identical for any n_threads. Every sum is carried in double, whatever the data dtype. */
+#include <string.h>
+
+#include "core.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#define REAL double
+#define SUFFIX(name) name##_f64
+#define LAYOUT(name) SUFFIX(dense_##name)
+#include "data_dense.h"
+#include "pass_moments_template.h"
+#undef LAYOUT
+#undef REAL
+#undef SUFFIX
+
+#define REAL float
+#define SUFFIX(name) name##_f32
+#define LAYOUT(name) SUFFIX(dense_##name)
+#include "data_dense.h"
+#include "pass_moments_template.h"
+#undef LAYOUT
+#undef REAL
+#undef SUFFIX
+
+static void column_sums(const fr_problem *p, int64_t begin, int64_t end, double *slot) {
+    if (p->X.dtype == FR_FLOAT32) dense_column_sums_f32(p, begin, end, slot);
+    else dense_column_sums_f64(p, begin, end, slot);
+}
+
+double fr_column_means(const fr_problem *p, double *mu, double *scratch, int n_threads) {
+    const int64_t n = p->X.n_rows, d = p->X.n_cols;
+    const int64_t chunks = fr_chunk_count(n);
+    const int threads = fr_parallel_threads(n_threads, chunks);
+    if (threads <= 1) {
+        for (int64_t c = 0; c < chunks; ++c)
+            column_sums(p, n * c / chunks, n * (c + 1) / chunks, scratch + c * (d + 1));
+    } else {
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) num_threads(threads)
+#endif
+        for (int64_t c = 0; c < chunks; ++c)
+            column_sums(p, n * c / chunks, n * (c + 1) / chunks, scratch + c * (d + 1));
+    }
+    double weight = 0.0;
+    for (int64_t j = 0; j < d; ++j) mu[j] = 0.0;
+    for (int64_t c = 0; c < chunks; ++c) {
+        const double *slot = scratch + c * (d + 1);
+        for (int64_t j = 0; j < d; ++j) mu[j] += slot[j];
+        weight += slot[d];
+    }
+    /* A zero or non-finite total leaves the means at 0: no centring, nothing worse. */
+    if (weight > 0.0 && weight <= 1.0e308) {
+        for (int64_t j = 0; j < d; ++j) mu[j] /= weight;
+    } else {
+        for (int64_t j = 0; j < d; ++j) mu[j] = 0.0;
+    }
+    return weight;
+}

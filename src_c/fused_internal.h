@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "platform.h" /* fr_usable_threads: asked before every omp parallel */
+
 /* Rows per chunk at least, and chunks at most: 2048 rows keep a 150-row or 2000-row
  * problem on the serial path, and 64 chunks give two threads 32 equal shares while the
  * scratch stays small (64 x (K d + K + 1) doubles). */

@@ -288,6 +288,7 @@ double SUFFIX(fr_loss_gradient)(const PROBLEM *p, const REAL *coef, const REAL *
     const int64_t chunks = fr_chunk_count(n);
     const int64_t slot_size = fr_slot_size(d, K);
     const int with_gradient = grad_coef != NULL;
+    n_threads = fr_usable_threads(n_threads, chunks); /* 1 in a forked child */
     if (chunks == 1 || n_threads <= 1) { /* small data never enters the OpenMP runtime */
         for (int64_t c = 0; c < chunks; ++c)
             SUFFIX(run_chunk)(p, coef, intercept, n * c / chunks, n * (c + 1) / chunks,

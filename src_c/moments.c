@@ -34,6 +34,7 @@
         const int64_t n = p->n_samples, d = p->n_features;                                  \
         const int64_t chunks = fr_chunk_count(n);                                           \
         if (n_threads > chunks) n_threads = (int)chunks; /* as the fused pass */            \
+        n_threads = fr_usable_threads(n_threads, chunks); /* 1 in a forked child */         \
         if (chunks == 1 || n_threads <= 1) {                                                \
             for (int64_t c = 0; c < chunks; ++c)                                            \
                 chunk_sums_##SUFFIX(p, n * c / chunks, n * (c + 1) / chunks,                \

@@ -1,5 +1,6 @@
 # fastreg._config: show_config(), the one place that reports how this build was made and
 # what it will use on this machine.
+import ctypes
 import os
 import platform
 import sys
@@ -9,6 +10,22 @@ from fastreg import _kernels
 from fastreg._version import __version__
 
 
+def _serial_after_fork() -> bool:
+    """Whether the kernels run serially here: a child forked after they started threads.
+
+    The flag lives in the C layer (src_c/platform.c, set by a fork handler), read straight
+    from the compiled module: loading it again by path gives the handle already loaded.
+    A build whose module does not export it (Windows: no fork either) reports False.
+    """
+    try:
+        query = ctypes.CDLL(_kernels.__file__).fr_serial_after_fork
+    except (OSError, AttributeError):
+        return False
+    query.restype = ctypes.c_int
+    query.argtypes = []
+    return bool(query())
+
+
 def build_info() -> dict[str, Any]:
     """Return fastreg's build and runtime facts as a dictionary.
 
@@ -16,9 +33,12 @@ def build_info() -> dict[str, Any]:
     -------
     info : dict
         Keys ``version``, ``python``, ``platform``, ``compiler``, ``c_flags``,
-        ``build_type``, ``openmp`` (bool), ``max_threads`` (threads a fit uses when
-        ``n_jobs=None``), ``simd`` (widest instruction set the kernels use here) and
-        ``cpu_count``.
+        ``build_type``, ``openmp`` (bool), ``max_threads`` (threads a fit asks for when
+        ``n_jobs=None``), ``simd`` (widest instruction set the kernels use here),
+        ``cpu_count`` and ``serial_after_fork`` (bool: this process was forked, directly
+        or through forked ancestors, after the kernels had started threads, so they run
+        serially here, with the same results; OpenMP's thread pool does not survive
+        ``fork()``).
     """
     info = {
         "version": __version__,
@@ -27,11 +47,12 @@ def build_info() -> dict[str, Any]:
         "cpu_count": os.cpu_count(),
     }
     info.update(_kernels.build_info())
+    info["serial_after_fork"] = bool(info["openmp"]) and _serial_after_fork()
     return info
 
 
 def show_config(file: IO[str] | None = None) -> None:
-    """Print fastreg's version, build flags, OpenMP status, threads and SIMD level.
+    """Print fastreg's version, build flags, OpenMP, threads, SIMD level and fork rule.
 
     Parameters
     ----------
@@ -50,13 +71,28 @@ def show_config(file: IO[str] | None = None) -> None:
     ...
     """
     info = build_info()
+    if not info["openmp"]:
+        fork = "nothing to lose in a forked child (no threads without OpenMP)"
+    else:
+        here = "such a child" if info["serial_after_fork"] else "not such a child"
+        fork = (
+            "a child forked after the kernels started threads runs them serially"
+            f" (this process: {here})"
+        )
+    threads = f"{info['max_threads']} (of {info['cpu_count']} CPUs)"
+    if info["serial_after_fork"]:
+        threads = (
+            f"1 in this forked child (OpenMP's limit: {info['max_threads']},"
+            f" of {info['cpu_count']} CPUs)"
+        )
     lines = [
         f"fastreg {info['version']}",
         f"  python       {info['python']} on {info['platform']}",
         f"  compiler     {info['compiler']} ({info['build_type']})",
         f"  c flags      {info['c_flags']}",
         f"  openmp       {'on' if info['openmp'] else 'off'}",
-        f"  threads      {info['max_threads']} (of {info['cpu_count']} CPUs)",
+        f"  threads      {threads}",
         f"  simd         {info['simd']}",
+        f"  fork         {fork}",
     ]
     print("\n".join(lines), file=file if file is not None else sys.stdout)

@@ -48,12 +48,12 @@ int fr_max_threads(void) {
  *   c. The handler is registered the first time a kernel is about to start threads, not
  *      at load: a process that never started them forks children that may (their
  *      forking thread has no pool; the wheels' libgomp is a private copy that no other
- *      library starts), and the flag is only ever written in a child, before
- *      any other thread of it exists, so reading it needs no atomics. Children of a
- *      serial child inherit the flag (and the handler).
+ *      library starts). The flag is only ever written in a child, before any other
+ *      thread of it exists, so reading it needs no atomics. Children of a serial child
+ *      inherit the flag (and the handler).
  *   d. A one-thread `omp parallel` is safe in such a child (libgomp returns before it
- *      touches the pool), but the kernels take their serial branch anyway and never enter
- *      the runtime there.
+ *      touches the pool; the bandwidth probe enters one), but the passes take their
+ *      serial branch and never enter the runtime there.
  *   e. If the handler cannot be registered, every process runs the kernels serially:
  *      slower, never a hang. */
 #if defined(_OPENMP) && (defined(__unix__) || defined(__APPLE__))

@@ -16,9 +16,12 @@ def build_info() -> dict[str, Any]:
     -------
     info : dict
         Keys ``version``, ``python``, ``platform``, ``compiler``, ``c_flags``,
-        ``build_type``, ``openmp`` (bool), ``max_threads`` (threads a fit uses when
-        ``n_jobs=None``), ``simd`` (widest instruction set the kernels use here) and
-        ``cpu_count``.
+        ``build_type``, ``openmp`` (bool), ``max_threads`` (threads a fit asks for when
+        ``n_jobs=None``), ``simd`` (widest instruction set the kernels use here),
+        ``cpu_count`` and ``serial_after_fork`` (bool: this process was forked, directly
+        or through forked ancestors, after the kernels had started threads, so they run
+        serially here, with the same results; OpenMP's thread pool does not survive
+        ``fork()``).
     """
     info = {
         "version": __version__,
@@ -31,7 +34,7 @@ def build_info() -> dict[str, Any]:
 
 
 def show_config(file: IO[str] | None = None) -> None:
-    """Print fastreg's version, build flags, OpenMP status, threads and SIMD level.
+    """Print fastreg's version, build flags, OpenMP, threads, SIMD level and fork rule.
 
     Parameters
     ----------
@@ -50,13 +53,28 @@ def show_config(file: IO[str] | None = None) -> None:
     ...
     """
     info = build_info()
+    if not info["openmp"]:
+        fork = "nothing to lose in a forked child (no threads without OpenMP)"
+    else:
+        here = "such a child" if info["serial_after_fork"] else "not such a child"
+        fork = (
+            "a child forked after the kernels started threads runs them serially"
+            f" (this process: {here})"
+        )
+    threads = f"{info['max_threads']} (of {info['cpu_count']} CPUs)"
+    if info["serial_after_fork"]:
+        threads = (
+            f"1 in this forked child (OpenMP's limit: {info['max_threads']},"
+            f" of {info['cpu_count']} CPUs)"
+        )
     lines = [
         f"fastreg {info['version']}",
         f"  python       {info['python']} on {info['platform']}",
         f"  compiler     {info['compiler']} ({info['build_type']})",
         f"  c flags      {info['c_flags']}",
         f"  openmp       {'on' if info['openmp'] else 'off'}",
-        f"  threads      {info['max_threads']} (of {info['cpu_count']} CPUs)",
+        f"  threads      {threads}",
         f"  simd         {info['simd']}",
+        f"  fork         {fork}",
     ]
     print("\n".join(lines), file=file if file is not None else sys.stdout)

@@ -70,8 +70,8 @@ def solve(
     at the same points even when progress is None."""
 
 def build_info() -> dict[str, Any]:
-    """{'openmp': bool, 'max_threads': int, 'simd': str, 'compiler': str, 'c_flags': str,
-    'build_type': str}."""
+    """{'openmp': bool, 'max_threads': int, 'serial_after_fork': bool, 'simd': str,
+    'compiler': str, 'c_flags': str, 'build_type': str}."""
 
 def stream_read(data: NDArray[np.float64], n_threads: int) -> float:
     """Read every element of a 1-D float64 array once (bandwidth probe); returns their sum."""

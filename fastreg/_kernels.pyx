@@ -112,6 +112,7 @@ cdef extern from "fastreg.h" nogil:
 
     int fr_openmp_enabled()
     int fr_max_threads()
+    int fr_serial_after_fork()
     const char *fr_simd_level()
     double fr_stream_read_f64(const double *data, int64_t n, int n_threads)
 
@@ -448,6 +449,7 @@ def build_info():
     return {
         "openmp": bool(fr_openmp_enabled()),
         "max_threads": int(fr_max_threads()),
+        "serial_after_fork": bool(fr_serial_after_fork()),
         "simd": fr_simd_level().decode(),
         "compiler": FASTREG_COMPILER.decode(),
         "c_flags": FASTREG_C_FLAGS.decode(),

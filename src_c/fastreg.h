@@ -194,6 +194,10 @@ int fr_solve(const fr_problem *problem, const fr_solver_options *options, double
 /* ---- build and machine facts -------------------------------------------------------- */
 int fr_openmp_enabled(void);      /* 1 when compiled with OpenMP */
 int fr_max_threads(void);         /* OpenMP's current thread limit, 1 without OpenMP */
+/* 1 in a process forked (directly or through forked ancestors) after the kernels had
+ * started threads: GNU OpenMP's pool does not survive fork(), so they run serially there
+ * (same results, see platform.c); 0 otherwise. */
+int fr_serial_after_fork(void);
 const char *fr_simd_level(void);  /* widest instruction set the kernels use on this CPU */
 
 /* Streams over n doubles with n_threads threads and returns their sum: the bench's

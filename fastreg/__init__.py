@@ -6,14 +6,9 @@ GIL released. ``fastreg.reference`` is the NumPy twin of every kernel.
 
 from fastreg import reference
 from fastreg._config import show_config
+from fastreg._coordinate_descent import ElasticNet, Lasso
 from fastreg._functions import log_sum_exp, sigmoid, softmax
-from fastreg._linear import (
-    ElasticNet,
-    Lasso,
-    LinearRegression,
-    PolynomialRegression,
-    Ridge,
-)
+from fastreg._linear import LinearRegression, PolynomialRegression, Ridge
 from fastreg._logistic import LogisticRegression, SoftmaxRegression
 from fastreg._version import __version__
 

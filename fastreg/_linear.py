@@ -1,6 +1,8 @@
-# fastreg._linear: the regressors. Each one only says how its parameters map onto the
-# solver's averaged objective G (see fastreg._base); fitting, solving and prediction are
-# shared by _LinearRegressorBase.
+# fastreg._linear: the least-squares regressors (LinearRegression, Ridge,
+# PolynomialRegression) and the base every regressor shares. Each one only says how its
+# parameters map onto the solver's averaged objective G (see fastreg._base); fitting,
+# solving and prediction are shared by _LinearRegressorBase. Lasso and ElasticNet live in
+# fastreg._coordinate_descent.
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.preprocessing import PolynomialFeatures
@@ -9,7 +11,6 @@ from fastreg import _base, _kernels
 from fastreg._base import LinearModelBase, lstsq_solve, resolve_solver, squared_objective
 from fastreg._problem import Penalty, Problem, SolverOptions
 from fastreg._validation import (
-    check_fraction,
     check_nonnegative_float,
     check_positive_int,
     check_regression_targets,
@@ -328,141 +329,6 @@ class Ridge(_LinearRegressorBase):
         return alpha / total_weight, 0.0, 2.0 * total_weight
 
 
-class Lasso(_LinearRegressorBase):
-    """Least squares with an L1 penalty, fitted by proximal gradient descent.
-
-    Minimises ``1/(2 sum_i s_i) sum_i s_i r_i^2 + alpha ||w||_1`` with
-    ``r_i = y_i - x_i w - b`` (the intercept is not penalised; the same minimiser as
-    scikit-learn's Lasso). Coefficients driven to zero are exactly zero.
-
-    Parameters
-    ----------
-    alpha : float, default=1.0
-        L1 penalty strength, >= 0.{params}
-
-    {attributes}
-
-    See Also
-    --------
-    ElasticNet : L1 and L2 penalties.
-    Ridge : L2 penalty.
-    sklearn.linear_model.Lasso : scikit-learn's coordinate-descent version.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from fastreg import Lasso
-    >>> X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 1.0], [3.0, 0.0]])
-    >>> y = np.array([0.0, 1.0, 2.0, 3.0])
-    >>> model = Lasso(alpha=0.1).fit(X, y)
-    >>> print(np.round(model.coef_, 3))
-    [0.92 0.  ]
-    """
-
-    def __init__(
-        self,
-        alpha=1.0,
-        *,
-        fit_intercept=True,
-        solver="auto",
-        learning_rate="auto",
-        max_iter=1000,
-        tol=1e-4,
-        warm_start=False,
-        random_state=None,
-        verbose=0,
-        n_jobs=None,
-    ):
-        self.alpha = alpha
-        self.fit_intercept = fit_intercept
-        self.solver = solver
-        self.learning_rate = learning_rate
-        self.max_iter = max_iter
-        self.tol = tol
-        self.warm_start = warm_start
-        self.random_state = random_state
-        self.verbose = verbose
-        self.n_jobs = n_jobs
-
-    def _check_penalty_params(self):
-        return {"alpha": check_nonnegative_float(self.alpha, "alpha")}
-
-    def _averaged_penalty(self, total_weight, alpha):
-        # The objective is G itself with l1 = alpha.
-        return 0.0, alpha, 1.0
-
-
-class ElasticNet(_LinearRegressorBase):
-    """Least squares with L1 and L2 penalties, fitted by proximal gradient descent.
-
-    Minimises ``1/(2 sum_i s_i) sum_i s_i r_i^2 + alpha l1_ratio ||w||_1
-    + alpha (1 - l1_ratio)/2 ||w||^2`` with ``r_i = y_i - x_i w - b`` (the intercept
-    is not penalised; the same minimiser as scikit-learn's ElasticNet).
-
-    Parameters
-    ----------
-    alpha : float, default=1.0
-        Overall penalty strength, >= 0.
-    l1_ratio : float, default=0.5
-        Share of the L1 penalty, in [0, 1] (1 is the Lasso, 0 a ridge penalty).{params}
-
-    {attributes}
-
-    See Also
-    --------
-    Lasso : L1 penalty only.
-    Ridge : L2 penalty only.
-    sklearn.linear_model.ElasticNet : scikit-learn's coordinate-descent version.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from fastreg import ElasticNet
-    >>> X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 1.0], [3.0, 0.0]])
-    >>> y = np.array([0.0, 1.0, 2.0, 3.0])
-    >>> model = ElasticNet(alpha=0.1, l1_ratio=0.5).fit(X, y)
-    >>> print(np.round(model.coef_, 3))
-    [0.923 0.   ]
-    """
-
-    def __init__(
-        self,
-        alpha=1.0,
-        *,
-        l1_ratio=0.5,
-        fit_intercept=True,
-        solver="auto",
-        learning_rate="auto",
-        max_iter=1000,
-        tol=1e-4,
-        warm_start=False,
-        random_state=None,
-        verbose=0,
-        n_jobs=None,
-    ):
-        self.alpha = alpha
-        self.l1_ratio = l1_ratio
-        self.fit_intercept = fit_intercept
-        self.solver = solver
-        self.learning_rate = learning_rate
-        self.max_iter = max_iter
-        self.tol = tol
-        self.warm_start = warm_start
-        self.random_state = random_state
-        self.verbose = verbose
-        self.n_jobs = n_jobs
-
-    def _check_penalty_params(self):
-        return {
-            "alpha": check_nonnegative_float(self.alpha, "alpha"),
-            "l1_ratio": check_fraction(self.l1_ratio, "l1_ratio"),
-        }
-
-    def _averaged_penalty(self, total_weight, alpha, l1_ratio):
-        # The objective is G itself.
-        return alpha * (1.0 - l1_ratio), alpha * l1_ratio, 1.0
-
-
 class PolynomialRegression(_LinearRegressorBase):
     """Least squares on polynomial features of the input, as one estimator.
 
@@ -586,8 +452,6 @@ def _fill_docstrings():
     for cls, max_iter, tol, lstsq in [
         (LinearRegression, 1000, "1e-6", True),
         (Ridge, 1000, "1e-6", True),
-        (Lasso, 1000, "1e-4", False),
-        (ElasticNet, 1000, "1e-4", False),
         (PolynomialRegression, 1000, "1e-6", True),
     ]:
         if not cls.__doc__:  # stripped under python -OO

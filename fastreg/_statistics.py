@@ -174,3 +174,27 @@ def subtract(whole, part):
         whole.xty - part.xty - f * np.outer(dx, dy),
         whole.yty - part.yty - f * np.outer(dy, dy),
     )
+
+
+def sufficient_statistics(X, Y, sample_weight=None, *, n_threads=1):
+    """The statistics the least-squares fits use: one read of X and Y.
+
+    Today this is the reference implementation `statistics`; the compiled statistics
+    pass takes its place with the same signature and results (to rounding).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        C-contiguous float32 or float64 data.
+    Y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+        Targets.
+    sample_weight : ndarray of shape (n_samples,) or None
+        Weights; None means unit weights.
+    n_threads : int, default=1
+        Threads of the pass (results do not depend on it).
+
+    Returns
+    -------
+    Statistics
+    """
+    return statistics(X, Y, sample_weight)

@@ -46,6 +46,8 @@ cdef extern from "fastreg.h" nogil:
         double l2
         double l1
         int positive
+        int kind
+        double param
 
     ctypedef int (*fr_progress_fn)(void *ctx, int64_t iteration, double objective) noexcept nogil
 
@@ -90,6 +92,7 @@ cdef extern from "fastreg.h" nogil:
     int fr_loss_describe(int loss, fr_loss_info *info)
     int fr_problem_valid(const fr_problem *problem)
     const char *fr_solver_name(int solver)
+    const char *fr_penalty_name(int kind)
     int fr_solver_handles_nonsmooth(int solver)
 
     void fr_sigmoid_array_f64(const double *x, int64_t n, double *out)
@@ -171,9 +174,20 @@ def _solver_table():
     return table
 
 
-# The C tables, read once: {loss code: properties} and {solver name: properties}.
+def _penalty_table():
+    table = {}
+    for code in range(64):  # kinds are small codes; the C table says which exist
+        name = fr_penalty_name(code)
+        if name != NULL:
+            table[name.decode()] = code
+    return table
+
+
+# The C tables, read once: {loss code: properties}, {solver name: properties} and
+# {penalty kind name: code}.
 LOSSES = _loss_table()
 SOLVERS = _solver_table()
+PENALTIES = _penalty_table()
 
 
 def sigmoid(const floating[::1] x, floating[::1] out):
@@ -395,6 +409,11 @@ cdef int _fill_options(fr_solver_options *options, opt) except -1:
     options.penalty.l2 = opt.penalty.l2
     options.penalty.l1 = opt.penalty.l1
     options.penalty.positive = bool(opt.penalty.positive)
+    if opt.penalty.kind not in PENALTIES:
+        raise ValueError(f"unknown penalty kind {opt.penalty.kind!r}; the kernels have "
+                         f"{sorted(PENALTIES)}")
+    options.penalty.kind = PENALTIES[opt.penalty.kind]
+    options.penalty.param = opt.penalty.param
     options.fit_intercept = bool(opt.fit_intercept)
     options.learning_rate = opt.learning_rate
     options.max_iter = opt.max_iter

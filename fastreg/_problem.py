@@ -11,7 +11,10 @@ import numpy as np
 
 @dataclasses.dataclass(frozen=True)
 class Penalty:
-    """The penalty ``P(W) = l2/2 ||W||^2 + l1 ||W||_1`` (+ the constraint ``W >= 0``).
+    """A penalty of the kernel layer's penalty kinds (src_c/penalties.h).
+
+    The kind "elastic_net" is ``P(W) = l2/2 ||W||^2 + l1 ||W||_1``, plus the constraint
+    ``W >= 0`` when ``positive``.
 
     Parameters
     ----------
@@ -21,11 +24,17 @@ class Penalty:
         Strength of the L1 term (>= 0).
     positive : bool, default=False
         Whether the coefficients are constrained to be non-negative.
+    kind : str, default="elastic_net"
+        The penalty kind.
+    param : float, default=0.0
+        The kind's own parameter (the elastic net has none).
     """
 
     l2: float = 0.0
     l1: float = 0.0
     positive: bool = False
+    kind: str = "elastic_net"
+    param: float = 0.0
 
     @property
     def is_smooth(self) -> bool:

@@ -18,8 +18,7 @@ def objective(loss, X, y, sample_weight, coef, intercept, l2, l1):
     """The averaged objective G(W, b) that the solvers minimise.
 
     G(W, b) = (1/S) sum_i s_i l_i(W, b) + l2/2 ||W||_F^2 + l1 ||W||_1,  S = sum_i s_i
-    (add ``penalty_nonsmooth_value``'s constraint for non-negative fits). The intercept
-    is never penalised.
+    (a non-negative fit also requires W >= 0). The intercept is never penalised.
 
     Parameters
     ----------
@@ -61,6 +60,14 @@ def objective(loss, X, y, sample_weight, coef, intercept, l2, l1):
 
 
 # ---- the penalty (src_c/penalties.h) ---------------------------------------------------------
+
+# The penalty kinds the twin knows, as the compiled table names them.
+PENALTY_KINDS = ("elastic_net",)
+
+
+def _check_kind(penalty):
+    if penalty.kind not in PENALTY_KINDS:
+        raise ValueError(f"unknown penalty kind {penalty.kind!r}")
 
 
 def soft_threshold(W, threshold):
@@ -118,6 +125,7 @@ def penalty_prox(W, step, penalty):
     >>> reference.penalty_prox(np.array([-2.0, 0.5, 3.0]), 1.0, Penalty(l1=1.0, positive=True))
     array([0., 0., 2.])
     """
+    _check_kind(penalty)
     out = soft_threshold(W, step * penalty.l1)
     return np.maximum(out, 0.0) if penalty.positive else out
 
@@ -151,6 +159,7 @@ def penalty_violation(W, grad, penalty):
     >>> reference.penalty_violation(np.zeros(2), np.array([0.5, -2.0]), Penalty(l1=1.0))
     array([0., 1.])
     """
+    _check_kind(penalty)
     l1 = penalty.l1
     at_zero = (
         np.maximum(-grad - l1, 0.0) if penalty.positive else np.maximum(np.abs(grad) - l1, 0.0)

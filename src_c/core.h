@@ -9,7 +9,7 @@
  *                 once over that interface.
  *   losses        losses.h: the loss table (name, outputs, curvature, target kind, the
  *                 bound on |dl/dz| used in rounding estimates) and each loss's per-block
- *                 value and derivative.
+ *                 value and derivative; losses.c only turns the table into data.
  *   penalties     penalties.h: value, smooth gradient, proximal step, optimality
  *                 measure and coordinate-wise minimiser of fr_penalty.
  *   solvers       solver_*.c over the objective (objective.h: G, its gradient, the
@@ -18,16 +18,18 @@
  *                 non-smooth penalty, entry function).
  *
  * What adding one of each touches:
- *   a loss        fastreg.h (its code), losses.h (block function, table row, one line in
- *                 the list of its kind), fastreg/reference.py (its twin); an estimator
- *                 then names it. The bridge and the solvers read the table.
- *   a penalty     penalties.h (its terms in the five functions and a field in
- *                 fr_penalty, mirrored in fastreg.h), fastreg/reference.py, fastreg/_problem.py.
+ *   a loss        fastreg.h (its code), losses.h (table row, block function, one case in
+ *                 its kind's dispatcher and list), fastreg/_reference_passes.py (its
+ *                 twin); an estimator then names it. The bridge and the solvers read
+ *                 the table.
+ *   a penalty     penalties.h (its terms in the functions there), a field of fr_penalty
+ *                 in fastreg.h, fastreg/_reference_objective.py (its twin) and
+ *                 fastreg/_problem.py (the Penalty object); the bridge copies the field.
  *   a data kind   fastreg.h (layout code and fields), data_<kind>.h (the three block
  *                 functions), pass_fused.c and pass_moments.c (one template inclusion
  *                 each), the bridge's matrix fill. Losses and solvers are untouched.
  *   a solver      solver_<name>.c, one row of the table in solve.c, its code in
- *                 fastreg.h, its twin in fastreg/reference.py.
+ *                 fastreg.h, its twin in fastreg/_reference_solvers.py.
  *
  * Dtypes: a body written for both float32 and float64 lives in a *_template.h file that
  * the .c file includes once per dtype with REAL (the element type) and SUFFIX(name)

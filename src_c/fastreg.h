@@ -80,14 +80,20 @@ int fr_problem_valid(const fr_problem *problem);
 
 /* ---- penalties (penalties.h) --------------------------------------------------------- */
 
-/* P(W) = l2/2 ||W||_F^2 + l1 ||W||_1, plus the constraint W >= 0 when positive. None,
- * ridge, lasso, elastic net and their non-negative variants are points of this family.
- * The intercept is never penalised. */
+/* A penalty P(W) of a kind listed in penalties.h (0: the elastic net, P(W) =
+ * l2/2 ||W||_F^2 + l1 ||W||_1 plus the constraint W >= 0 when positive: none, ridge,
+ * lasso, elastic net and their non-negative variants are points of it). The intercept is
+ * never penalised. */
 typedef struct {
     double l2;    /* >= 0 */
     double l1;    /* >= 0 */
     int positive; /* 0 or 1 */
+    int kind;     /* a penalty kind of penalties.h */
+    double param; /* the kind's own parameter; unused by the elastic net (0) */
 } fr_penalty;
+
+/* Name of a penalty kind ("elastic_net"), NULL when unknown. */
+const char *fr_penalty_name(int kind);
 
 /* ---- solvers (the table is in solve.c) ------------------------------------------------ */
 

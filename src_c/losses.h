@@ -1,6 +1,6 @@
-/* losses.h: the loss table. Every loss is defined here once: its row of the table
- * (losses.c: name, outputs, curvature, target kind, bound on |dl/dz|) and its per-block
- * value and derivative below, which the fused pass inlines.
+/* losses.h: the loss table. Every loss is defined here once: its row of the table (name,
+ * outputs, curvature, target kind, bound on |dl/dz|; losses.c turns the rows into data)
+ * and its per-block value and derivative below, which the fused pass inlines.
  *
  * a. A single-output loss maps the block's scores z[r] (r < FR_BLOCK), targets y[r] and
  *    weights s[r] to l[r] = s_r l(z_r, y_r) and g[r] = s_r dl/dz(z_r, y_r). A per-class
@@ -11,10 +11,10 @@
  * c. The dispatchers below are called with a compile-time constant loss code (the pass
  *    specialises its row loop per loss, see pass_fused_template.h), so their switch
  *    folds away. An unknown code never reaches them: fr_problem_valid rejects it.
- * d. Adding a loss: its code in fastreg.h, its table row in losses.c, its block
- *    function, one case in the dispatcher of its kind and one entry in the list of its
- *    kind (FR_SINGLE_OUTPUT_LOSSES or FR_PER_CLASS_LOSSES), and its twin in
- *    fastreg/reference.py. */
+ * d. Adding a loss: its code in fastreg.h; here its table row, its block function, one
+ *    case in the dispatcher of its kind and one entry in the list of its kind
+ *    (FR_SINGLE_OUTPUT_LOSSES or FR_PER_CLASS_LOSSES); its twin in
+ *    fastreg/_reference_passes.py. */
 #ifndef FASTREG_LOSSES_H
 #define FASTREG_LOSSES_H
 
@@ -22,6 +22,28 @@
 
 #include "core.h"
 #include "vector_math.h"
+
+/* Bounds on |dl/dz| averaged over the rows, given the average loss (the slope_bound of
+ * a table row): the squared loss's derivative is the residual, whose RMS is
+ * sqrt(2 mean loss); |sigmoid(z) - y| <= 1; sum_k |softmax_k - [k == y]| <= 2. */
+static inline double fr_residual_slope(double mean_loss) { return sqrt(2.0 * fabs(mean_loss)); }
+static inline double fr_unit_slope(double mean_loss) {
+    (void)mean_loss;
+    return 1.0;
+}
+static inline double fr_two_slope(double mean_loss) {
+    (void)mean_loss;
+    return 2.0;
+}
+
+/* The table: code, name, per_class, curvature, class_targets, binary_targets, slope bound.
+ * Curvatures: the squared loss has l'' = 1, the logistic loss l'' = sigmoid (1 - sigmoid)
+ * <= 1/4, and the multinomial loss has Hessian diag(p) - p p^T, largest eigenvalue
+ * <= 1/2. */
+#define FR_LOSS_TABLE(ROW)                                                    \
+    ROW(FR_LOSS_SQUARED, "squared", 0, 1.0, 0, 0, fr_residual_slope)          \
+    ROW(FR_LOSS_LOGISTIC, "logistic", 0, 0.25, 0, 1, fr_unit_slope)           \
+    ROW(FR_LOSS_MULTINOMIAL, "multinomial", 1, 0.5, 1, 0, fr_two_slope)
 
 /* The losses of each kind, for the pass's per-loss specialisation. */
 #define FR_SINGLE_OUTPUT_LOSSES(CASE) CASE(FR_LOSS_SQUARED) CASE(FR_LOSS_LOGISTIC)

@@ -176,8 +176,7 @@ double fr_lipschitz_bound(fr_objective *o, int with_intercept, int max_power_ite
     gram.n_coef = d;
     gram.n_params = m;
     gram.fit_intercept = with_intercept; /* a fixed intercept is no direction */
-    gram.penalty.l1 = gram.penalty.l2 = 0.0;
-    gram.penalty.positive = 0;
+    memset(&gram.penalty, 0, sizeof gram.penalty); /* the elastic net at zero: none */
 
     memset(v, 0, (size_t)m * sizeof(double));
     fr_evaluate_smooth(&gram, v, g0);
@@ -210,7 +209,7 @@ double fr_lipschitz_bound(fr_objective *o, int with_intercept, int max_power_ite
     }
     o->n_evaluations = gram.n_evaluations;
     o->interrupted = gram.interrupted;
-    const double L = o->loss->info.curvature * lambda + o->penalty.l2;
+    const double L = o->loss->info.curvature * lambda + fr_penalty_smooth_curvature(&o->penalty);
     return (L > 0.0 && isfinite(L)) ? L : 1.0; /* f flat: any step is as good */
 }
 

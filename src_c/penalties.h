@@ -1,22 +1,46 @@
-/* penalties.h: the penalty P(W) = l2/2 ||W||^2 + l1 ||W||_1 (+ the constraint W >= 0) of
- * fastreg.h, as the five things a solver asks of it. Every solver goes through these
- * functions; fastreg/reference.py mirrors them one for one.
+/* penalties.h: the penalties of fastreg.h's fr_penalty, as the things a solver asks of
+ * one. Every solver goes through these functions; fastreg/_reference_objective.py mirrors
+ * them one for one.
  *
- * a. Split: the L2 term is smooth and joins the loss in the smooth part f of the
- *    objective (value and gradient); the L1 term and the constraint are the non-smooth
- *    part, reached only through its value, its proximal step, the optimality measure and
- *    the coordinate-wise minimiser.
- * b. Everything is per coefficient (the penalty is separable), so the vector functions
- *    are loops over the scalar ones; a coordinate-descent solver uses the scalar ones.
- * c. Adding a penalty: a field in fr_penalty (fastreg.h) and its terms here, its twin in
- *    fastreg/reference.py and its parameter in fastreg/_problem.py. */
+ * a. Kinds. FR_PENALTY_ELASTIC_NET is P(W) = l2/2 ||W||^2 + l1 ||W||_1, with the
+ *    constraint W >= 0 when `positive`: none, ridge, lasso, elastic net and their
+ *    non-negative variants are points of it. A kind is a code, a name in
+ *    fr_penalty_kind_name, and its terms in the functions below; `param` carries a
+ *    kind's own parameter, so a new kind needs no new field.
+ * b. Split: the L2 term is smooth and joins the loss in the smooth part f of the
+ *    objective (value, gradient, curvature); the L1 term and the constraint are the
+ *    non-smooth part, reached only through its value, its proximal step, the projection
+ *    onto its domain, the optimality measure and the coordinate-wise minimiser.
+ * c. Everything is per coefficient (the penalties are separable), so the vector functions
+ *    are loops over the scalar ones; coordinate descent uses the scalar ones.
+ * d. Adding a kind: here (its code, name and terms), its twin in
+ *    fastreg/_reference_objective.py, and the estimator that names it. */
 #ifndef FASTREG_PENALTIES_H
 #define FASTREG_PENALTIES_H
 
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "fastreg.h"
+
+enum fr_penalty_kind { FR_PENALTY_ELASTIC_NET = 0, FR_PENALTY_KIND_COUNT };
+
+/* The name the bridge and the twin use for a kind, NULL for an unknown code. */
+static inline const char *fr_penalty_kind_name(int kind) {
+    switch (kind) {
+    case FR_PENALTY_ELASTIC_NET: return "elastic_net";
+    default: return NULL;
+    }
+}
+
+/* 1 when the penalty's parameters are valid for its kind. */
+static inline int fr_penalty_valid(const fr_penalty *p) {
+    if (fr_penalty_kind_name(p->kind) == NULL) return 0;
+    if (p->positive != 0 && p->positive != 1) return 0;
+    return p->l1 >= 0.0 && isfinite(p->l1) && p->l2 >= 0.0 && isfinite(p->l2) &&
+           isfinite(p->param);
+}
 
 /* 1 when P is differentiable everywhere (no L1 term, no constraint). */
 static inline int fr_penalty_is_smooth(const fr_penalty *p) {
@@ -31,15 +55,18 @@ static inline double fr_penalty_smooth_value(const fr_penalty *p, const double *
     return 0.5 * p->l2 * sq;
 }
 
-/* grad += l2 w. */
+/* grad += the smooth part's gradient, l2 w. */
 static inline void fr_penalty_add_smooth_gradient(const fr_penalty *p, const double *w,
                                                   double *grad, int64_t n) {
     if (p->l2 == 0.0) return;
     for (int64_t j = 0; j < n; ++j) grad[j] += p->l2 * w[j];
 }
 
-/* l1 ||w||_1: the non-smooth part's value (0 on the feasible set of the constraint,
- * which the proximal step never leaves). */
+/* The smooth part's curvature: its Hessian is at most this times the identity. */
+static inline double fr_penalty_smooth_curvature(const fr_penalty *p) { return p->l2; }
+
+/* l1 ||w||_1: the non-smooth part's value (0 on the domain of the constraint, which the
+ * proximal step and the projection never leave). */
 static inline double fr_penalty_nonsmooth_value(const fr_penalty *p, const double *w,
                                                 int64_t n) {
     if (p->l1 == 0.0) return 0.0;
@@ -48,13 +75,24 @@ static inline double fr_penalty_nonsmooth_value(const fr_penalty *p, const doubl
     return p->l1 * s;
 }
 
+/* The nearest point of the non-smooth part's domain: w itself, or max(w, 0) under the
+ * constraint. */
+static inline double fr_penalty_project_scalar(const fr_penalty *p, double w) {
+    return p->positive && !(w > 0.0) ? 0.0 : w;
+}
+
+static inline void fr_penalty_project(const fr_penalty *p, double *w, int64_t n) {
+    if (!p->positive) return;
+    for (int64_t j = 0; j < n; ++j) w[j] = fr_penalty_project_scalar(p, w[j]);
+}
+
 /* argmin_u (u - v)^2 / (2 step) + step-scaled non-smooth part: soft-thresholding by
- * step l1 (exact zeros), then the projection onto u >= 0 when constrained. */
+ * step l1 (exact zeros), then the projection onto the domain. */
 static inline double fr_penalty_prox_scalar(const fr_penalty *p, double v, double step) {
     const double threshold = step * p->l1;
-    double u = v > threshold ? v - threshold : (v < -threshold ? v + threshold : 0.0);
-    if (threshold == 0.0) u = v;
-    return p->positive && !(u > 0.0) ? 0.0 : u;
+    double u = v;
+    if (threshold != 0.0) u = v > threshold ? v - threshold : (v < -threshold ? v + threshold : 0.0);
+    return fr_penalty_project_scalar(p, u);
 }
 
 /* out = prox(v) entrywise; out may equal v. */

@@ -40,6 +40,8 @@ const char *fr_solver_name(int solver) {
     return entry ? entry->name : NULL;
 }
 
+const char *fr_penalty_name(int kind) { return fr_penalty_kind_name(kind); }
+
 int fr_solver_handles_nonsmooth(int solver) {
     const solver_entry *entry = solver_lookup(solver);
     return entry ? entry->handles_nonsmooth : 0;
@@ -62,10 +64,7 @@ static int options_valid(const fr_solver_options *opt) {
     if (opt == NULL) return 0;
     const solver_entry *solver = solver_lookup(opt->solver);
     const fr_penalty *pen = &opt->penalty;
-    if (solver == NULL) return 0;
-    if (!(pen->l1 >= 0.0 && isfinite(pen->l1) && pen->l2 >= 0.0 && isfinite(pen->l2)))
-        return 0;
-    if (pen->positive != 0 && pen->positive != 1) return 0;
+    if (solver == NULL || !fr_penalty_valid(pen)) return 0;
     if (opt->fit_intercept != 0 && opt->fit_intercept != 1) return 0;
     if (!isfinite(opt->learning_rate) || opt->max_iter < 1 || !(opt->tol >= 0.0)) return 0;
     if (opt->n_threads < 1) return 0;
@@ -136,8 +135,7 @@ int fr_solve(const fr_problem *problem, const fr_solver_options *opt, double *co
     o.pass_scratch = block + (size_t)n * vectors + solver->work_doubles;
     if (nc > 0) memcpy(x, coef, (size_t)nc * sizeof(double));
     memcpy(x + nc, intercept, (size_t)n_outputs * sizeof(double));
-    if (opt->penalty.positive) /* start feasible: the solvers never leave W >= 0 */
-        for (int64_t j = 0; j < nc; ++j) x[j] = x[j] > 0.0 ? x[j] : 0.0;
+    fr_penalty_project(&o.penalty, x, nc); /* start feasible: the solvers never leave it */
     if (centring) { /* one pass for mu, then start from c = b + W mu */
         double *mu = o.pass_scratch + pass_doubles;
         fr_column_means(problem, mu, o.pass_scratch, o.n_threads);

@@ -130,11 +130,10 @@ int fr_run_fista(fr_objective *o, const fr_solver_options *opt, double *x, doubl
         }
         y_is_x = beta == 0.0;
         for (int64_t j = 0; j < n; ++j) y[j] = x[j] + beta * (x[j] - x_old[j]);
-        /* The extrapolation can leave the feasible set of a constraint: project it back
-         * (the proximal step from y only needs y's gradient, but the optimality measure
-         * at y must be that of a feasible point). */
-        if (o->penalty.positive)
-            for (int64_t j = 0; j < o->n_coef; ++j) y[j] = y[j] > 0.0 ? y[j] : 0.0;
+        /* The extrapolation can leave the domain of a constraint: project it back (the
+         * proximal step from y only needs y's gradient, but the optimality measure at y
+         * must be that of a feasible point). */
+        fr_penalty_project(&o->penalty, y, o->n_coef);
         G_y = fr_evaluate_full(o, y, g, &f_y, &optimality_y);
         if (!y_is_x && !(isfinite(G_y) && isfinite(optimality_y))) {
             /* the extrapolation left the region where the loss is finite: drop it */

@@ -15,7 +15,7 @@ import fastreg
 
 DIST = importlib.metadata.distribution("fastreg")
 
-# The public functions of DESIGN.md's API.
+# The public functions of fastreg's API.
 PUBLIC_FUNCTIONS = ["sigmoid", "log_sum_exp", "softmax", "show_config"]
 
 

@@ -1,5 +1,5 @@
 # Parity with scikit-learn: at a tight tol both libraries reach the same minimiser of
-# the objectives in DESIGN.md, which `design_objective` below computes from coefficients.
+# the objectives of the README's table, which `design_objective` below computes from coefficients.
 import numpy as np
 import pytest
 from scipy.special import logsumexp
@@ -21,7 +21,7 @@ OBJECTIVE_RTOL = 1e-7
 
 
 def design_objective(model, coef, intercept, X, y):
-    """The objective of DESIGN.md's table for ``model``'s parameters at (coef, intercept).
+    """The README's objective for ``model``'s parameters at (coef, intercept).
 
     Unit sample weights; ``coef`` and ``intercept`` in scikit-learn's shapes.
     """

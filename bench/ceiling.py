@@ -41,9 +41,12 @@ def bracketed(measure, n_bytes, threads, settings, run_bandwidth):
             "gb_per_s": run_bandwidth,
             "spread_percent": None,
         }
-    probe = lambda: measure_bandwidth(  # noqa: E731
-        settings.bandwidth_bytes, threads, settings.probe_repeats
-    )["gb_per_s"]
+
+    def probe():
+        return measure_bandwidth(settings.bandwidth_bytes, threads, settings.probe_repeats)[
+            "gb_per_s"
+        ]
+
     before = probe()
     result = measure()
     after = probe()
@@ -76,4 +79,7 @@ def share(gb_per_s, ceiling):
     if not ceiling["gb_per_s"]:
         return {"percent_of_bandwidth": None, "noise": False}
     percent = 100.0 * gb_per_s / ceiling["gb_per_s"]
-    return {"percent_of_bandwidth": percent, "noise": bool(not ceiling["in_cache"] and percent > 100)}
+    return {
+        "percent_of_bandwidth": percent,
+        "noise": bool(not ceiling["in_cache"] and percent > 100),
+    }

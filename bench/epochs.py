@@ -180,7 +180,12 @@ def measure_epochs(size, loss, dtype, threads, X, y, X_b, target, run_bandwidth,
             run_bandwidth,
         )
         book = _textbook_throughput(
-            X_b, target, n_outputs, kind, settings.baseline_target_seconds, settings.baseline_repeats
+            X_b,
+            target,
+            n_outputs,
+            kind,
+            settings.baseline_target_seconds,
+            settings.baseline_repeats,
         )
         twin, twin_first = _solver_throughput(
             reference,

@@ -17,7 +17,9 @@ from bench.targets import evaluate_targets
 def _count_steps(settings):
     grid = len(settings.losses) * len(settings.dtypes) * len(settings.threads)
     fused = sum(size in settings.fused_pass_sizes for size in settings.sizes)
-    return len(settings.threads) + grid * (len(settings.sizes) + fused) + (2 if settings.iris else 0)
+    return (
+        len(settings.threads) + grid * (len(settings.sizes) + fused) + (2 if settings.iris else 0)
+    )
 
 
 def run(settings, mode="custom", stream=None):

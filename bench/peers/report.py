@@ -78,6 +78,9 @@ def _comparison_table(c):
     if c["best_objective"] is None:
         return head + "\n(no library produced a finite objective)"
     head += f"\nbest objective {c['best_objective']:.12g} ({c['best_library']})"
+    if c.get("load_average"):
+        before, after = c["load_average"]
+        head += f"; load average {before:.1f} -> {after:.1f} while it ran"
     fastreg = c["libraries"].get("fastreg", {})
     rows = []
     for name, e in c["libraries"].items():
@@ -105,7 +108,7 @@ def _comparison_table(c):
                 how,
             ]
         )
-    header = ["library", "time", "/ fastreg", "tol", "fits", "cpu/wall", "best gap", "how"]
+    header = ["library", "time", "/ fastreg", "tol", "tols", "cpu/wall", "best gap", "how"]
     return head + "\n" + _table(header, rows, ["<", ">", ">", ">", ">", ">", ">", "<"])
 
 
@@ -140,8 +143,14 @@ def plot_peers(results, path):
                 left = x - 0.4 + i * width
                 if e["status"] == "matched":
                     ax.bar(left, e["seconds"], width, align="edge", color=colors[name])
-                elif e["status"] == "not reached":
-                    ax.plot(left + width / 2, ax.get_ylim()[0], "x", color=colors[name])
+                elif e["status"] == "not reached":  # at the bottom of the panel
+                    ax.annotate(
+                        "x",
+                        (left + width / 2, 0.02),
+                        xycoords=("data", "axes fraction"),
+                        ha="center",
+                        color=colors[name],
+                    )
         ax.set_yscale("log")
         ax.set_xticks(
             range(len(group)), [f"{c['n_samples']:,} x {c['n_features']}" for c in group]

@@ -76,6 +76,9 @@ def format_report(results):
         f"fastreg  {fr['version']}, {fr['compiler']} {fr['build_type']} {fr['c_flags']}, "
         f"openmp {'on' if fr['openmp'] else 'off'}, simd {fr['simd']}"
     )
+    if results.get("load_average"):
+        loads = " -> ".join(f"{x:.1f}" for x in results["load_average"])
+        out.append(f"load     1-minute load average {loads} on {m['usable_cpus']} CPUs")
     bw = results["bandwidth"]
     out.append(
         "read bandwidth  "

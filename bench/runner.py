@@ -3,6 +3,7 @@
 # textbook baseline, the twin), then the iris fits, then check the targets. Measurement
 # lives in machine/ceiling/epochs/fits; the comparison with other libraries in bench.peers.
 import datetime
+import os
 import sys
 
 from bench import data, textbook
@@ -37,8 +38,9 @@ def run(settings, mode="custom", stream=None):
     -------
     results : dict
         ``date``, ``mode``, ``command``, ``baseline``, ``settings``, ``machine``,
-        ``bandwidth``, ``epochs``, ``fused_pass``, ``iris`` and ``targets`` (see
-        `bench.report` for how each is shown).
+        ``bandwidth``, ``epochs``, ``fused_pass``, ``iris``, ``load_average`` (the
+        machine's 1-minute load at the start and the end: other work on a shared machine
+        moves every figure) and ``targets`` (see `bench.report` for how each is shown).
     """
     bar = ProgressBar(_count_steps(settings), stream=stream)
     results = {
@@ -58,6 +60,7 @@ def run(settings, mode="custom", stream=None):
         "epochs": [],
         "fused_pass": [],
         "iris": [],
+        "load_average": [os.getloadavg()[0]],
     }
 
     for threads in settings.threads:
@@ -109,5 +112,6 @@ def run(settings, mode="custom", stream=None):
         )
 
     bar.close()
+    results["load_average"].append(os.getloadavg()[0])
     results["targets"] = evaluate_targets(results)
     return results

@@ -73,16 +73,15 @@ class _SklearnexLog(logging.Handler):
 def _sklearnex_fit(estimator, X, y):
     """Fit and say whether oneDAL ran the fit or it fell back to scikit-learn."""
     logger = logging.getLogger("sklearnex")
-    handler, level, propagate = _SklearnexLog(), logger.level, logger.propagate
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
+    handler, saved = _SklearnexLog(), (logger.handlers, logger.level, logger.propagate)
+    # only this handler while the fit runs: sklearnex's own one would print every line
+    logger.handlers, logger.propagate = [handler], False
+    logger.setLevel(logging.INFO)  # setLevel, not .level: it clears the logger's cache
     try:
         estimator.fit(X, y)
     finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
-        logger.propagate = propagate
+        logger.handlers, logger.propagate = saved[0], saved[2]
+        logger.setLevel(saved[1])
     fits = [m for m in handler.messages if ".fit:" in m]
     if fits and all("accelerated" in m for m in fits):
         return "oneDAL (accelerated)"

@@ -87,6 +87,12 @@ def parse_args(argv=None):
         "--libraries", help="--peers: comma-separated library names (default all registered)"
     )
     parser.add_argument(
+        "--budget",
+        type=float,
+        help="--peers: fitting seconds each library may spend on one problem and size "
+        f"(default by size: {', '.join(f'{k} {v:g}' for k, v in config.PEER_BUDGETS.items())})",
+    )
+    parser.add_argument(
         "--out",
         type=pathlib.Path,
         default=pathlib.Path("bench/out"),
@@ -147,7 +153,10 @@ def _peers_main(args):
     problems, libraries = problems or problem_names(), libraries or library_names()
     threads = args.threads[0] if args.threads else config.PEER_THREADS
     bar = ProgressBar(len(sizes) * len(problems))
-    results = run_peers(problems, sizes, libraries, threads, config.PEER_BUDGETS, bar.step)
+    budgets = dict(config.PEER_BUDGETS)
+    if args.budget:
+        budgets = dict.fromkeys(sizes, args.budget)
+    results = run_peers(problems, sizes, libraries, threads, budgets, bar.step)
     bar.close()
     args.out.mkdir(parents=True, exist_ok=True)
     paths = [args.out / f"peers.{ext}" for ext in ("json", "png", "txt")]

@@ -76,7 +76,7 @@ class Settings:
     probe_repeats: int = 3
     fused_pass_sizes: tuple = ("large",)
     iris: bool = True
-    iris_repeats: int = 5
+    iris_repeats: int = 7
 
 
 def default_settings():

@@ -31,11 +31,6 @@ EPOCH_LEARNING_RATE = 1e-3
 IRIS_EPOCHS = 3000
 IRIS_LEARNING_RATE = 0.1
 
-# Time to solution: C of the LogisticRegression objective and the relative accuracy
-# every solver must reach, relative to the best objective any of them reached.
-TTS_C = 1.0
-TTS_RELATIVE_ACCURACY = 1e-6
-
 SEED = 0
 
 
@@ -49,44 +44,39 @@ class Settings:
         The grid of epoch-throughput measurements.
     target_seconds : float
         Wall time one timed fastreg measurement should take (epochs chosen to match).
-    reference_target_seconds : float
-        The same for the NumPy reference (which is slower per epoch).
-    repeats, reference_repeats : int
-        Timed repeats; the best (shortest) is reported.
+    baseline_target_seconds : float
+        The same for the textbook loop and the twin (slower per epoch).
+    repeats, baseline_repeats, twin_repeats : int
+        Timed repeats of fastreg, the textbook loop and the twin; the best is reported.
     bandwidth_bytes : int
         Size of the buffer the read-bandwidth probe streams over.
     bandwidth_repeats : int
-        Repeats of the bandwidth probe (best reported).
+        Repeats of the start-of-run bandwidth probe (best reported).
+    probe_repeats : int
+        Repeats of each probe that brackets a measurement larger than the cache.
     fused_pass_sizes : tuple
         Sizes for which a single fused pass (`_kernels.loss_gradient`) is also timed.
     iris : bool
         Run the iris fits.
     iris_repeats : int
         Repeats of each iris fit (best reported).
-    time_to_solution : bool
-        Run the time-to-solution comparison with scikit-learn.
-    tts_size : str
-        Problem size of the time-to-solution comparison.
-    tts_budget_seconds : float
-        Total time one solver may spend in its sweep over iteration counts.
     """
 
     sizes: tuple = ("small", "medium")
     losses: tuple = tuple(LOSSES)
     dtypes: tuple = DTYPES
     threads: tuple = THREADS
-    target_seconds: float = 0.2
-    reference_target_seconds: float = 0.2
+    target_seconds: float = 0.15
+    baseline_target_seconds: float = 0.1
     repeats: int = 3
-    reference_repeats: int = 2
+    baseline_repeats: int = 2
+    twin_repeats: int = 1
     bandwidth_bytes: int = 512 * 2**20
     bandwidth_repeats: int = 5
+    probe_repeats: int = 3
     fused_pass_sizes: tuple = ("large",)
     iris: bool = True
-    iris_repeats: int = 5
-    time_to_solution: bool = False
-    tts_size: str = "large"
-    tts_budget_seconds: float = 90.0
+    iris_repeats: int = 7
 
 
 def default_settings():
@@ -95,14 +85,14 @@ def default_settings():
 
 
 def full_settings():
-    """Settings of ``python -m bench --full``: every figure of the issue's targets table."""
+    """Settings of ``python -m bench --full``: every figure of the targets table."""
     return Settings(
         sizes=("small", "medium", "large"),
         target_seconds=0.5,
-        reference_target_seconds=0.5,
+        baseline_target_seconds=0.5,
         repeats=3,
-        reference_repeats=2,
-        time_to_solution=True,
+        baseline_repeats=2,
+        twin_repeats=1,
     )
 
 
@@ -111,20 +101,27 @@ def quick_settings():
     return Settings(
         sizes=("tiny",),
         target_seconds=0.01,
-        reference_target_seconds=0.01,
+        baseline_target_seconds=0.01,
         repeats=2,
-        reference_repeats=1,
+        baseline_repeats=1,
+        twin_repeats=1,
         bandwidth_bytes=32 * 2**20,
         bandwidth_repeats=2,
+        probe_repeats=1,
         fused_pass_sizes=("tiny",),
         iris_repeats=1,
-        tts_size="tiny",
-        tts_budget_seconds=5.0,
     )
 
 
 WHAT_FULL_ADDS = (
     "--full adds the large size (1,000,000 x 100: epochs of every loss, dtype and thread "
-    "count, and the fused pass alone) and the time to solution against scikit-learn's "
-    "LogisticRegression(lbfgs) and SGDClassifier at large logistic; it takes several minutes."
+    "count, and the fused pass alone, each bracketed by bandwidth probes); it takes several "
+    "minutes. --peers runs the time-to-solution comparison with other libraries instead."
 )
+
+# --peers: the problem sizes (each problem defines its shapes in bench/peers/problems.py),
+# the thread count every library gets, and the fitting seconds each library may spend on
+# one problem at one size (its tolerance ladder and the second timing).
+PEER_SIZES = ("tiny", "small", "medium", "large")
+PEER_THREADS = 2
+PEER_BUDGETS = {"tiny": 10.0, "small": 30.0, "medium": 90.0, "large": 300.0}

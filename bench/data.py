@@ -33,8 +33,30 @@ def design_matrix(size, dtype):
     return _X_CACHE[key]
 
 
+def bias_augmented(size, dtype):
+    """The textbook's X_b = [1, X] of a named size (`bench.textbook.add_bias_column`), cached.
+
+    Parameters
+    ----------
+    size : str
+        A key of `bench.config.SIZES`.
+    dtype : str
+        "float64" or "float32".
+
+    Returns
+    -------
+    X_b : ndarray of shape (n_samples, n_features + 1)
+    """
+    from bench.textbook import add_bias_column
+
+    key = (size, dtype, "bias")
+    if key not in _X_CACHE:
+        _X_CACHE[key] = add_bias_column(design_matrix(size, dtype))
+    return _X_CACHE[key]
+
+
 def release(size):
-    """Drop the cached arrays of one size (the large ones hold 1.2 GB)."""
+    """Drop the cached arrays of one size (the large ones hold 2.4 GB)."""
     for key in [k for k in _X_CACHE if k[0] == size]:
         del _X_CACHE[key]
 

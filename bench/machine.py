@@ -73,12 +73,26 @@ def describe_machine():
     }
 
 
+def last_level_cache_bytes():
+    """Size of the largest CPU cache in bytes (from sysfs; 32 MiB when it cannot be read)."""
+    sizes = []
+    for index in range(8):
+        text = _read_text(f"/sys/devices/system/cpu/cpu0/cache/index{index}/size")
+        if text:
+            scale = {"K": 2**10, "M": 2**20, "G": 2**30}.get(text[-1], 1)
+            sizes.append(int(text.rstrip("KMG")) * scale)
+    return max(sizes, default=32 * 2**20)
+
+
+_PROBE_BUFFERS = {}
+
+
 def measure_bandwidth(n_bytes, threads, repeats):
     """Read bandwidth of this machine with `threads` threads, in GB/s (1e9 bytes/s).
 
     Streams once over a float64 buffer of `n_bytes` with ``fastreg._kernels.stream_read``
     per repeat and keeps the fastest. The buffer is written first so that its pages are
-    mapped before timing.
+    mapped before timing; the buffer is kept for the next probe.
 
     Parameters
     ----------
@@ -99,7 +113,9 @@ def measure_bandwidth(n_bytes, threads, repeats):
     from bench.timing import best_time
     from fastreg import _kernels
 
-    data = np.ones(n_bytes // 8)
+    if n_bytes not in _PROBE_BUFFERS:  # one buffer per size, reused by every probe
+        _PROBE_BUFFERS[n_bytes] = np.ones(n_bytes // 8)
+    data = _PROBE_BUFFERS[n_bytes]
     with threadpool_limits(limits=threads):
         _kernels.stream_read(data, threads)  # warm-up
         seconds, _ = best_time(lambda: _kernels.stream_read(data, threads), repeats)

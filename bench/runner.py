@@ -1,12 +1,15 @@
 # bench/runner.py: one bench run from its Settings to a results dict: describe the
-# machine, probe the read bandwidth, measure epoch throughput over the grid, then the
-# whole fits, then check the issue's targets. Measurement lives in machine/epochs/fits.
+# machine, probe the read bandwidth, measure epoch throughput over the grid (fastreg, the
+# textbook baseline, the twin), then the iris fits, then check the targets. Measurement
+# lives in machine/ceiling/epochs/fits; the comparison with other libraries in bench.peers.
 import datetime
+import os
 import sys
 
-from bench import data
+from bench import data, textbook
+from bench.config import LOSSES
 from bench.epochs import measure_epochs, measure_fused_pass
-from bench.fits import iris_fits, time_to_solution
+from bench.fits import iris_fits
 from bench.machine import describe_machine, measure_bandwidth
 from bench.progress import ProgressBar
 from bench.targets import evaluate_targets
@@ -16,10 +19,7 @@ def _count_steps(settings):
     grid = len(settings.losses) * len(settings.dtypes) * len(settings.threads)
     fused = sum(size in settings.fused_pass_sizes for size in settings.sizes)
     return (
-        len(settings.threads)
-        + grid * (len(settings.sizes) + fused)
-        + (2 if settings.iris else 0)
-        + (4 if settings.time_to_solution else 0)
+        len(settings.threads) + grid * (len(settings.sizes) + fused) + (2 if settings.iris else 0)
     )
 
 
@@ -37,22 +37,30 @@ def run(settings, mode="custom", stream=None):
     Returns
     -------
     results : dict
-        ``date``, ``mode``, ``command``, ``settings``, ``machine``, ``bandwidth``,
-        ``epochs``, ``fused_pass``, ``iris``, ``time_to_solution`` and ``targets``
-        (see `bench.report` for how each is shown).
+        ``date``, ``mode``, ``command``, ``baseline``, ``settings``, ``machine``,
+        ``bandwidth``, ``epochs``, ``fused_pass``, ``iris``, ``load_average`` (the
+        machine's 1-minute load at the start and the end: other work on a shared machine
+        moves every figure) and ``targets`` (see `bench.report` for how each is shown).
     """
     bar = ProgressBar(_count_steps(settings), stream=stream)
     results = {
         "date": datetime.datetime.now().isoformat(timespec="seconds"),
         "mode": mode,
         "command": " ".join(["python -m bench", *sys.argv[1:]]),
+        "baseline": {
+            "name": "textbook",
+            "module": textbook.__name__,
+            "description": "NumPy batch gradient descent with a bias column and a fixed "
+            "step: theta -= lr * X_b.T @ (sigmoid(X_b @ theta) - y) / m (softmax: "
+            "W -= lr * X_b.T @ (softmax(X_b @ W) - Y_onehot) / m)",
+        },
         "settings": vars(settings).copy(),
         "machine": describe_machine(),
         "bandwidth": [],
         "epochs": [],
         "fused_pass": [],
         "iris": [],
-        "time_to_solution": None,
+        "load_average": [os.getloadavg()[0]],
     }
 
     for threads in settings.threads:
@@ -65,16 +73,28 @@ def run(settings, mode="custom", stream=None):
     for size in settings.sizes:
         for loss in settings.losses:
             y64 = None
+            kind = "multinomial" if LOSSES[loss][0] == "LOSS_MULTINOMIAL" else loss
             for dtype in settings.dtypes:
                 X = data.design_matrix(size, dtype)
                 if y64 is None:
                     y64 = data.targets(data.design_matrix(size, "float64"), loss)
                 y = y64.astype(dtype)
+                X_b = data.bias_augmented(size, dtype)
+                target = textbook.target_of(y, LOSSES[loss][1], kind, X.dtype)
                 for threads in settings.threads:
                     bar.step(f"{size} {loss} {dtype} t={threads}")
                     results["epochs"].append(
                         measure_epochs(
-                            size, loss, dtype, threads, X, y, bandwidth.get(threads), settings
+                            size,
+                            loss,
+                            dtype,
+                            threads,
+                            X,
+                            y,
+                            X_b,
+                            target,
+                            bandwidth.get(threads),
+                            settings,
                         )
                     )
                     if size in settings.fused_pass_sizes:
@@ -84,27 +104,14 @@ def run(settings, mode="custom", stream=None):
                                 size, loss, dtype, threads, X, y, bandwidth.get(threads), settings
                             )
                         )
-        if size != settings.tts_size or not settings.time_to_solution:
-            data.release(size)
+        data.release(size)
 
     if settings.iris:
         results["iris"] = iris_fits(
             settings.iris_repeats, progress=lambda model: bar.step(f"iris {model} fit")
         )
 
-    if settings.time_to_solution:
-        bar.step(f"time to solution {settings.tts_size}: data")
-        X = data.design_matrix(settings.tts_size, "float64")
-        y = data.targets(X, "logistic")
-        results["time_to_solution"] = time_to_solution(
-            X,
-            y,
-            max(settings.threads),
-            settings.tts_budget_seconds,
-            progress=lambda name: bar.step(f"time to solution {settings.tts_size}: {name}"),
-        )
-        data.release(settings.tts_size)
-
     bar.close()
+    results["load_average"].append(os.getloadavg()[0])
     results["targets"] = evaluate_targets(results)
     return results

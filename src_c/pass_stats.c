@@ -103,7 +103,7 @@ static int64_t padded_width(int dtype, int64_t p) {
 int64_t fr_stats_chunk_count(int64_t n_rows, int64_t n_columns) {
     int64_t chunks = fr_chunk_count(n_rows);
     const int64_t pp = padded_width(FR_FLOAT64, n_columns);
-    const int64_t slot_bytes = (1 + pp + pp * pp) * (int64_t)sizeof(double);
+    const int64_t slot_bytes = (1 + 2 * pp + pp * pp) * (int64_t)sizeof(double);
     int64_t affordable = FR_STATS_SLOT_BUDGET / slot_bytes;
     if (affordable < 2) affordable = 2; /* two threads still share the work */
     return chunks < affordable ? chunks : affordable;
@@ -132,7 +132,7 @@ int fr_statistics(const fr_matrix *X, const void *Y, int64_t n_targets,
     const int64_t pp = padded_width(X->dtype, p);
     const int64_t chunks = fr_stats_chunk_count(n, p);
     const int threads = fr_parallel_threads(n_threads, chunks);
-    const int64_t slot_size = 1 + pp + pp * pp;
+    const int64_t slot_size = 1 + 2 * pp + pp * pp;
     const int64_t pack_size = 2 * FR_STATS_BLOCK * pp; /* doubles: room for either dtype */
     const int64_t work_size = pp + FR_STATS_BLOCK;
     const int64_t per_thread = pack_size + work_size;
@@ -162,18 +162,23 @@ int fr_statistics(const fr_matrix *X, const void *Y, int64_t n_targets,
                       scratch + c * slot_size, thread_space, thread_space + pack_size);
 #endif
     }
-    /* chunk 0's slot becomes the total: merged with the others in chunk order */
-    double *total = scratch, *total_mean = scratch + 1, *total_M = scratch + 1 + pp;
+    /* chunk 0's slot becomes the total: merged with the others in chunk order, each
+     * chunk's mean taken relative to chunk 0's shift (shifts differ exactly) */
+    double *total = scratch, *total_shift = scratch + 1, *total_offset = scratch + 1 + pp;
+    double *total_M = scratch + 1 + 2 * pp, *relative = thread_space;
     for (int64_t c = 1; c < chunks; ++c) {
         const double *slot = scratch + c * slot_size;
         if (!(slot[0] > 0.0)) continue;
-        const double *M = slot + 1 + pp;
+        const double *shift = slot + 1, *offset = slot + 1 + pp, *M = slot + 1 + 2 * pp;
         for (int64_t k = 0; k < pp; ++k)
             for (int64_t j = 0; j <= k; ++j) total_M[k * pp + j] += M[k * pp + j];
-        fr_stats_merge(total, total_mean, total_M, slot[0], slot + 1, pp);
+        for (int64_t j = 0; j < pp; ++j)
+            relative[j] = (shift[j] - total_shift[j]) + offset[j];
+        fr_stats_merge(total, total_offset, total_M, slot[0], relative, pp);
     }
     *sum_weights = total[0];
-    for (int64_t j = 0; j < p; ++j) mean[j] = total_mean[j];
+    for (int64_t j = 0; j < p; ++j)
+        mean[j] = total[0] > 0.0 ? total_shift[j] + total_offset[j] : 0.0;
     for (int64_t k = 0; k < p; ++k)
         for (int64_t j = 0; j <= k; ++j)
             gram[j * p + k] = gram[k * p + j] = total_M[k * pp + j];

@@ -165,7 +165,7 @@ def solve_nonnegative(stats, alphas, *, fit_intercept, data, dtype, stable=False
     worst, copies = 1.0, None
     for t, alpha in enumerate(alphas):
         H = Gs + np.diag(alpha / scales**2)
-        _, cond = _factor(H)
+        _, cond = _factor(H) if np.all(np.isfinite(H)) else (None, np.inf)
         worst = max(worst, cond)
         if stable or cond > FALLBACK_COND[np.dtype(dtype).type]:
             if copies is None:
@@ -205,7 +205,10 @@ def solve_least_squares(stats, alphas, *, fit_intercept, data, dtype, n_threads,
     alphas = np.asarray(alphas, dtype=np.float64)
     dtype = np.dtype(dtype).type
     d, T = stats.n_features, stats.n_targets
-    if method == "lstsq":
+    products = (stats.gram, stats.xty)
+    if method == "lstsq" or not all(np.all(np.isfinite(m)) for m in products):
+        # (products that overflow float64 still leave the data's own solve, which LAPACK
+        # scales internally)
         coef = _solve_data(data, stats, alphas, fit_intercept)
         return ExactSolution(coef, _intercepts(stats, coef, fit_intercept), "lstsq")
     G, C = _centred_products(stats, fit_intercept)

@@ -54,6 +54,11 @@ class _LinearRegressorBase(RegressorMixin, LinearModelBase):
     # Whether a y of shape (n, 1) gives coef_ of shape (n_features,), as Ridge does.
     _squeeze_single_target = False
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
     def fit(self, X, y, sample_weight=None):
         """Fit the model by minimising the objective in the class docstring.
 
@@ -135,34 +140,44 @@ class _LinearRegressorBase(RegressorMixin, LinearModelBase):
         alphas = np.array([l2 * scale / 2.0 for l2, _, scale in penalties])
         stats = sufficient_statistics(design, Y, sample_weight, n_threads=n_threads)
         data = (design, Y, sample_weight)
-        if positive:
-            solution = solve_nonnegative(
-                stats,
-                alphas,
-                fit_intercept=fit_intercept,
-                data=data,
-                dtype=design.dtype,
-                stable=method == "data",
-            )
-        else:
-            solution = solve_least_squares(
-                stats,
-                alphas,
-                fit_intercept=fit_intercept,
-                data=data,
-                dtype=design.dtype,
-                n_threads=n_threads,
-                method="lstsq" if method == "data" else "auto",
-            )
-        if not (np.all(np.isfinite(solution.coef)) and np.all(np.isfinite(solution.intercept))):
-            raise ValueError(
-                f"{type(self).__name__}: the least-squares solution is not finite, so the "
-                "data's values overflow the computation; rescale X and y (for example with "
-                "sklearn.preprocessing.StandardScaler)."
-            )
-        objectives = squared_objective_from_statistics(
-            stats, solution.coef, solution.intercept, alphas, fit_intercept
+        # Values near the float64 limit overflow the products: that is reported below
+        # as an error that says what to do, not as NumPy's warnings.
+        with np.errstate(all="ignore"):
+            if not (np.all(np.isfinite(stats.x_mean)) and np.all(np.isfinite(stats.y_mean))):
+                solution = None
+            elif positive:
+                solution = solve_nonnegative(
+                    stats,
+                    alphas,
+                    fit_intercept=fit_intercept,
+                    data=data,
+                    dtype=design.dtype,
+                    stable=method == "data",
+                )
+            else:
+                solution = solve_least_squares(
+                    stats,
+                    alphas,
+                    fit_intercept=fit_intercept,
+                    data=data,
+                    dtype=design.dtype,
+                    n_threads=n_threads,
+                    method="lstsq" if method == "data" else "auto",
+                )
+            if solution is not None:
+                objectives = squared_objective_from_statistics(
+                    stats, solution.coef, solution.intercept, alphas, fit_intercept
+                )
+                cast = solution.coef.astype(design.dtype), solution.intercept.astype(design.dtype)
+        finite = solution is not None and all(
+            np.all(np.isfinite(v)) for v in (solution.coef, solution.intercept, objectives, *cast)
         )
+        if not finite:
+            raise ValueError(
+                f"{type(self).__name__}: the least-squares solution or its objective is not "
+                f"finite: the data's values (or their squares) overflow {design.dtype}; "
+                "rescale X and y (for example with sklearn.preprocessing.StandardScaler)."
+            )
         curves = [np.array([value]) for value in objectives]
         n_iter = np.ones(Y.shape[1], dtype=np.int64)
         return solution.coef, solution.intercept, n_iter, curves, solution.method

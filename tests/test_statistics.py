@@ -25,12 +25,8 @@ def _assert_close(got, want, rtol, atol=0.0):
 
 def _data(n, d, T, dtype, seed=0, weighted=False):
     rng = np.random.default_rng(seed)
-    X = (rng.standard_normal((n, d)) * rng.uniform(0.5, 3, d) + rng.normal(0, 5, d)).astype(
-        dtype
-    )
-    Y = (X[:, : min(d, T)].sum(axis=1, keepdims=True) + rng.standard_normal((n, T))).astype(
-        dtype
-    )
+    X = (rng.standard_normal((n, d)) * rng.uniform(0.5, 3, d) + rng.normal(0, 5, d)).astype(dtype)
+    Y = (X[:, : min(d, T)].sum(axis=1, keepdims=True) + rng.standard_normal((n, T))).astype(dtype)
     s = rng.uniform(0, 3, n).astype(dtype) if weighted else None
     return X, Y, s
 

@@ -8,8 +8,9 @@
 #      power-of-two equilibration (column scales 2^k, so the rounding is unchanged and
 #      the estimate measures the collinearity, not the units).
 #   b. The normal equations lose digits as cond(G) = cond(X)^2 grows. Iterative
-#      refinement recovers them: one fused squared-loss pass gives X^T S r for the
-#      current residual r, and G dw = X_c^T S r - alpha w (the factor reused) moves w by
+#      refinement recovers them: one pass over X gives X_c^T S r for the current
+#      residual r (formed from centred rows, in float64 blocks), and
+#      G dw = X_c^T S r - alpha w (the factor reused) moves w by
 #      pinv(X) r, whose error is ~cond(X) eps, the accuracy of a QR solve on X. Each step
 #      contracts the error by ~cond(G) eps, so it is run when cond(G) > REFINE_COND and
 #      up to MAX_REFINEMENTS times, stopping once the step is at rounding level.
@@ -30,7 +31,6 @@ import scipy.linalg
 import scipy.optimize
 from scipy.linalg import lapack
 
-from fastreg import _kernels
 from fastreg._nnls import nnls_data, nnls_gram
 
 # cond(G) above which the Cholesky solution is refined, and below whose reciprocal the
@@ -92,17 +92,31 @@ def _intercepts(stats, coef, fit_intercept):
     return stats.y_mean - coef @ stats.x_mean
 
 
-def _residual_products(data, coef, intercept, x_mean, fit_intercept, n_threads):
-    """X_c^T S r for each target (d, T), from one fused squared-loss pass per target."""
+# Rows per block of the residual pass (a float64 temporary of this many rows).
+_RESIDUAL_BLOCK = 1 << 15
+
+
+def _residual_products(data, coef, x_mean, y_mean, fit_intercept):
+    """X_c^T S r_c for each target (d, T): one pass over X in float64 row blocks.
+
+    The residual is formed from centred rows, r_c = (y - mu_y) - (x - mu_x) w: its
+    rounding is relative to the centred values, where the raw x w + b would round
+    relative to |x| |w| (six digits more for a column of mean 1e6 and spread 1).
+    """
     X, Y, s = data
-    out = np.empty((X.shape[1], coef.shape[0]))
-    for t in range(coef.shape[0]):
-        y = np.ascontiguousarray(Y[:, t])
-        _, grad, grad_b = _kernels.loss_gradient(
-            _kernels.LOSS_SQUARED, X, y, s, coef[t : t + 1], intercept[t : t + 1], n_threads
-        )
-        # grad = X^T S (z - y) = -X^T S r; centring removes mu (sum s r)
-        out[:, t] = -(grad[0] - x_mean * grad_b[0]) if fit_intercept else -grad[0]
+    n = X.shape[0]
+    out = np.zeros((X.shape[1], coef.shape[0]))
+    for start in range(0, n, _RESIDUAL_BLOCK):
+        rows = slice(start, min(n, start + _RESIDUAL_BLOCK))
+        Xb = np.asarray(X[rows], dtype=np.float64)
+        Yb = np.asarray(Y[rows], dtype=np.float64)
+        if fit_intercept:
+            Xb = Xb - x_mean
+            Yb = Yb - y_mean
+        R = Yb - Xb @ coef.T
+        if s is not None:
+            R *= np.asarray(s[rows], dtype=np.float64)[:, None]
+        out += Xb.T @ R
     return out
 
 
@@ -176,7 +190,7 @@ def solve_nonnegative(stats, alphas, *, fit_intercept, data, dtype, stable=False
     return ExactSolution(coef, _intercepts(stats, coef, fit_intercept), "nnls", 0, float(worst))
 
 
-def solve_least_squares(stats, alphas, *, fit_intercept, data, dtype, n_threads, method="auto"):
+def solve_least_squares(stats, alphas, *, fit_intercept, data, dtype, method="auto"):
     """Minimise ``sum_i s_i ||y_i - W x_i - b||^2 + sum_t alpha_t ||w_t||^2`` exactly.
 
     Parameters
@@ -192,8 +206,6 @@ def solve_least_squares(stats, alphas, *, fit_intercept, data, dtype, n_threads,
         (Y of shape (n_samples, n_targets), all in X's dtype).
     dtype : numpy dtype
         The data's dtype (float32 Grams have larger rounding).
-    n_threads : int
-        Threads of the refinement passes.
     method : {"auto", "cholesky", "lstsq"}, default="auto"
         "lstsq" goes straight to the stable solve on the data; "auto" and "cholesky"
         take the Gram path with refinement and fall back when it cannot be accurate.
@@ -230,9 +242,8 @@ def solve_least_squares(stats, alphas, *, fit_intercept, data, dtype, n_threads,
             continue
         for _ in range(MAX_REFINEMENTS):
             W = coef[targets]
-            b = _intercepts(stats, W, fit_intercept)
             sub = (data[0], data[1][:, targets], data[2])
-            g = _residual_products(sub, W, b, stats.x_mean, fit_intercept, n_threads)
+            g = _residual_products(sub, W, stats.x_mean, stats.y_mean[targets], fit_intercept)
             g -= alpha * W.T
             step = (_cho_solve(factor, g / scales[:, None]) / scales[:, None]).T
             coef[targets] = W + step

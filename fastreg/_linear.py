@@ -161,7 +161,6 @@ class _LinearRegressorBase(RegressorMixin, LinearModelBase):
                     fit_intercept=fit_intercept,
                     data=data,
                     dtype=design.dtype,
-                    n_threads=n_threads,
                     method="lstsq" if method == "data" else "auto",
                 )
             if solution is not None:

@@ -222,6 +222,7 @@ class _LinearRegressorBase(RegressorMixin, LinearModelBase):
                 coef_init=np.ascontiguousarray(c0),
                 intercept_init=np.ascontiguousarray(b0),
                 verbose=params["verbose"],
+                stacklevel=6,  # one frame more than run_solver's callers: this method
             )
             coef[t] = c[0] * stretch
             intercept[t] = b[0] - coef[t] @ shift

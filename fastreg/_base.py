@@ -127,7 +127,9 @@ class _ProgressPrinter:
         return False
 
 
-def run_solver(estimator, problem, options, *, scale, coef_init, intercept_init, verbose):
+def run_solver(
+    estimator, problem, options, *, scale, coef_init, intercept_init, verbose, stacklevel=5
+):
     """Minimise ``scale * G`` with one call to the compiled solver.
 
     Parameters
@@ -146,6 +148,9 @@ def run_solver(estimator, problem, options, *, scale, coef_init, intercept_init,
         float64 start point (a private copy: it is overwritten).
     verbose : int
         Print progress when > 0.
+    stacklevel : int, default=5
+        ``warnings.warn``'s stacklevel for the ConvergenceWarning (the frames between
+        this function and the caller of ``fit``).
 
     Returns
     -------
@@ -217,7 +222,7 @@ def run_solver(estimator, problem, options, *, scale, coef_init, intercept_init,
             f"{name} {what} of solver={solver!r} without reaching tol={tol:g}. {todo} the "
             f"data (for example with sklearn.preprocessing.StandardScaler){hint}.",
             ConvergenceWarning,
-            stacklevel=5,
+            stacklevel=stacklevel,
         )
     return coef, intercept, curve, int(n_iter)
 

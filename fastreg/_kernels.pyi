@@ -75,3 +75,11 @@ def build_info() -> dict[str, Any]:
 
 def stream_read(data: NDArray[np.float64], n_threads: int) -> float:
     """Read every element of a 1-D float64 array once (bandwidth probe); returns their sum."""
+
+# ---- the statistics pass ------------------------------------------------------------------
+
+def statistics(
+    X: NDArray[Any], Y: NDArray[Any], sample_weight: NDArray[Any] | None, n_threads: int
+) -> tuple[float, NDArray[np.float64], NDArray[np.float64]]:
+    """One read of X (n, d) and Y (n, T): (sum of weights, weighted means of [X | Y] (d + T,),
+    centred weighted cross products of [X | Y] (d + T, d + T)); float64."""

@@ -482,3 +482,49 @@ def stream_read(const double[::1] data, int n_threads):
     with nogil:
         total = fr_stream_read_f64(&data[0], data.shape[0], n_threads)
     return total
+
+
+# ---- the statistics pass (src_c/pass_stats.c) --------------------------------------------
+
+cdef extern from "fastreg.h" nogil:
+    int fr_statistics(const fr_matrix *X, const void *Y, int64_t n_targets,
+                      const void *sample_weight, double *sum_weights, double *mean,
+                      double *gram, int n_threads)
+
+
+def statistics(X, Y, sample_weight, int n_threads):
+    """One read of ``X`` (n, d) and ``Y`` (n, T): the statistics of ``V = [X | Y]``.
+
+    ``Y`` is a C-contiguous 2-D array of X's dtype (T may be 0) and ``sample_weight`` a
+    1-D array of X's dtype or None. Returns ``(sum_weights, mean (d + T,), gram
+    (d + T, d + T))`` in float64, with ``gram = V_c^T diag(s) V_c`` centred on the
+    weighted means; bitwise identical for any ``n_threads``.
+    """
+    cdef list keep = []
+    cdef fr_matrix matrix
+    _fill_matrix(&matrix, X, keep)
+    if (not isinstance(Y, np.ndarray) or Y.ndim != 2 or not Y.flags.c_contiguous
+            or Y.dtype != X.dtype):
+        raise ValueError(f"Y must be a C-contiguous 2-D ndarray of X's dtype {X.dtype}")
+    if Y.shape[0] != matrix.n_rows:
+        raise ValueError(f"Y has {Y.shape[0]} rows for {matrix.n_rows} rows of X")
+    cdef const void *weights
+    _fill_vector(&weights, sample_weight, X.dtype, matrix.n_rows, "sample_weight", keep)
+    if n_threads < 1:
+        raise ValueError("n_threads must be at least 1")
+    cdef int64_t T = Y.shape[1], p = matrix.n_cols + Y.shape[1]
+    cdef const void *targets = _array_address(Y, keep) if Y.size else NULL
+    mean_arr = np.zeros(max(p, 1), dtype=np.float64)
+    gram_arr = np.zeros((max(p, 1), max(p, 1)), dtype=np.float64)
+    cdef double[::1] mean = mean_arr
+    cdef double[:, ::1] gram = gram_arr
+    cdef double total = 0.0
+    cdef int status
+    with nogil:
+        status = fr_statistics(&matrix, targets, T, weights, &total, &mean[0], &gram[0, 0],
+                               n_threads)
+    if status == FR_NO_MEMORY:
+        raise MemoryError("fastreg: could not allocate the statistics pass's scratch space")
+    if status != FR_CONVERGED:
+        raise ValueError("fastreg: the statistics pass rejected its inputs (sizes out of range)")
+    return float(total), mean_arr[:p], np.ascontiguousarray(gram_arr[:p, :p])

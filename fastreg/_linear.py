@@ -8,9 +8,18 @@ from sklearn.base import RegressorMixin
 from sklearn.preprocessing import PolynomialFeatures
 
 from fastreg import _base, _kernels
-from fastreg._base import LinearModelBase, lstsq_solve, resolve_solver, squared_objective
+from fastreg._base import LinearModelBase, resolve_solver
+from fastreg._exact import (
+    solve_least_squares,
+    solve_nonnegative,
+    squared_objective_from_statistics,
+)
 from fastreg._problem import Penalty, Problem, SolverOptions
+from fastreg._statistics import sufficient_statistics
 from fastreg._validation import (
+    check_alphas,
+    check_bool,
+    check_common_params,
     check_nonnegative_float,
     check_positive_int,
     check_regression_targets,
@@ -18,9 +27,37 @@ from fastreg._validation import (
     validate_data_real,
 )
 
+# scikit-learn's solver names and fastreg's own, mapped to the method that runs (the
+# table of the estimators' docstrings and the README). "exact" is the Gram Cholesky with
+# refinement and its stable fallback; "data" the stable least-squares solve on X.
+_SOLVER_METHODS = {
+    "auto": "exact",
+    "cholesky": "exact",
+    "svd": "data",
+    "lstsq": "data",
+    "lsqr": "lbfgs",
+    "sparse_cg": "lbfgs",
+    "sag": "lbfgs",
+    "saga": "lbfgs",
+    "lbfgs": "lbfgs",
+    "gd": "gd",
+    "fista": "fista",
+}
+_EXACT_SOLVERS = tuple(_SOLVER_METHODS)
+
 
 class _LinearRegressorBase(RegressorMixin, LinearModelBase):
     """Squared-loss regression on the solver core (not public)."""
+
+    # Whether the exact solves (statistics pass, fastreg._exact) serve this estimator.
+    _exact = False
+    # Whether a y of shape (n, 1) gives coef_ of shape (n_features,), as Ridge does.
+    _squeeze_single_target = False
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
 
     def fit(self, X, y, sample_weight=None):
         """Fit the model by minimising the objective in the class docstring.
@@ -30,7 +67,7 @@ class _LinearRegressorBase(RegressorMixin, LinearModelBase):
         X : array-like of shape (n_samples, n_features)
             Training data. float32 data is fitted in float32; a C-contiguous float32 or
             float64 array is used without a copy.
-        y : array-like of shape (n_samples,)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Target values.
         sample_weight : array-like of shape (n_samples,) or float, default=None
             Non-negative weights, not all zero. None means unit weights.
@@ -45,66 +82,157 @@ class _LinearRegressorBase(RegressorMixin, LinearModelBase):
     def _fit(self, X, y, sample_weight):
         params = self._check_common_params()
         penalty = self._check_penalty_params()
-        X, y = validate_data_real(self, X, y, y_numeric=True)
+        positive = check_bool(getattr(self, "positive", False), "positive")
+        if hasattr(self, "copy_X"):
+            check_bool(self.copy_X, "copy_X")
+        X, y = validate_data_real(self, X, y, y_numeric=True, multi_output=True)
         design, extra_attributes = self._design_matrix(X, fitting=True)
         y = check_regression_targets(y, design.dtype)
+        one_d = y.ndim == 1
+        Y = np.ascontiguousarray(y.reshape(y.shape[0], -1))
         sample_weight = check_sample_weight(sample_weight, design.shape[0], design.dtype)
-        problem = Problem(_kernels.LOSS_SQUARED, design, y, sample_weight)
-        total_weight = problem.total_weight()
-        l2, l1, scale = self._averaged_penalty(total_weight, **penalty)
-        options = SolverOptions(
-            solver=resolve_solver(params["solver"], Penalty(l2, l1), type(self).__name__),
-            penalty=Penalty(l2, l1),
-            fit_intercept=params["fit_intercept"],
-            learning_rate=params["learning_rate"],
-            max_iter=params["max_iter"],
-            tol=params["tol"],
-            n_threads=_base.effective_n_threads(params["n_jobs"]),
-        )
-        n_features = design.shape[1]
-        shift, stretch = self._standardise_design(
-            design, sample_weight, params["fit_intercept"], l2, l1
-        )
-        if options.solver == "lstsq":
-            if l1 > 0:
-                raise ValueError(
-                    f"{type(self).__name__}: solver='lstsq' cannot handle an L1 penalty."
-                )
-            coef, intercept = lstsq_solve(
-                design, y, sample_weight, l2 * total_weight, params["fit_intercept"]
+        total_weight = Problem(
+            _kernels.LOSS_SQUARED, design, Y[:, 0], sample_weight
+        ).total_weight()
+        penalties = self._target_penalties(total_weight, Y.shape[1], penalty)
+        n_threads = _base.effective_n_threads(params["n_jobs"])
+        method = self._resolve_method(params["solver"], penalties, positive)
+        if method in ("exact", "data"):
+            result = self._fit_exact(
+                design, Y, sample_weight, params, penalties, positive, method, n_threads
             )
-            objective = squared_objective(
-                design, y, sample_weight, coef, intercept, l2 * total_weight
-            )
-            coef = coef.reshape(1, -1)
-            intercept = np.array([intercept])
-            loss_curve = np.array([scale / (2.0 * total_weight) * objective])
-            n_iter = 1
         else:
-            coef0, intercept0 = self._start_point(
-                1, n_features, params["fit_intercept"], params["warm_start"]
+            result = self._fit_iterative(
+                design, Y, sample_weight, params, penalties, positive, method, n_threads
             )
-            # The same point in the solver's coordinates (see _standardise_design).
-            intercept0 += coef0[0] @ shift
-            coef0 /= stretch
-            coef, intercept, loss_curve, n_iter = _base.run_solver(
+        coef, intercept, n_iter, curves, solver_used = result
+        for name, value in extra_attributes.items():
+            setattr(self, name, value)
+        dtype = design.dtype
+        if one_d:
+            self.coef_ = coef[0].astype(dtype)
+            self.intercept_ = dtype.type(intercept[0])
+            self.n_iter_ = int(n_iter[0])
+            self.loss_curve_ = curves[0]
+        else:
+            squeeze = self._squeeze_single_target and Y.shape[1] == 1
+            self.coef_ = (coef[0] if squeeze else coef).astype(dtype)
+            self.intercept_ = intercept.astype(dtype)
+            self.n_iter_ = np.asarray(n_iter, dtype=np.int64)
+            self.loss_curve_ = list(curves)
+        self.solver_ = solver_used
+        return self
+
+    def _resolve_method(self, solver, penalties, positive):
+        """The method for ``solver``: "exact", "data", "gd", "fista" or "lbfgs"."""
+        smooth = all(l1 == 0 for _, l1, _ in penalties) and not positive
+        if not self._exact:
+            name = type(self).__name__
+            return resolve_solver(solver, Penalty(0.0, 0.0 if smooth else 1.0), name)
+        method = _SOLVER_METHODS[solver]
+        if method == "lbfgs" and positive:
+            return "fista"  # a solver that honours the bound
+        return method
+
+    def _fit_exact(self, design, Y, sample_weight, params, penalties, positive, method, n_threads):
+        """Exact solve on the statistics (or the data): coef (T, d), intercept (T,), ..."""
+        fit_intercept = params["fit_intercept"]
+        alphas = np.array([l2 * scale / 2.0 for l2, _, scale in penalties])
+        stats = sufficient_statistics(design, Y, sample_weight, n_threads=n_threads)
+        data = (design, Y, sample_weight)
+        # Values near the float64 limit overflow the products: that is reported below
+        # as an error that says what to do, not as NumPy's warnings.
+        with np.errstate(all="ignore"):
+            if not (np.all(np.isfinite(stats.x_mean)) and np.all(np.isfinite(stats.y_mean))):
+                solution = None
+            elif positive:
+                solution = solve_nonnegative(
+                    stats,
+                    alphas,
+                    fit_intercept=fit_intercept,
+                    data=data,
+                    dtype=design.dtype,
+                    stable=method == "data",
+                )
+            else:
+                solution = solve_least_squares(
+                    stats,
+                    alphas,
+                    fit_intercept=fit_intercept,
+                    data=data,
+                    dtype=design.dtype,
+                    method="lstsq" if method == "data" else "auto",
+                )
+            if solution is not None:
+                objectives = squared_objective_from_statistics(
+                    stats, solution.coef, solution.intercept, alphas, fit_intercept
+                )
+                cast = solution.coef.astype(design.dtype), solution.intercept.astype(design.dtype)
+        finite = solution is not None and all(
+            np.all(np.isfinite(v)) for v in (solution.coef, solution.intercept, objectives, *cast)
+        )
+        if not finite:
+            raise ValueError(
+                f"{type(self).__name__}: the least-squares solution or its objective is not "
+                f"finite: the data's values (or their squares) overflow {design.dtype}; "
+                "rescale X and y (for example with sklearn.preprocessing.StandardScaler)."
+            )
+        curves = [np.array([value]) for value in objectives]
+        n_iter = np.ones(Y.shape[1], dtype=np.int64)
+        return solution.coef, solution.intercept, n_iter, curves, solution.method
+
+    def _fit_iterative(
+        self, design, Y, sample_weight, params, penalties, positive, method, n_threads
+    ):
+        """One compiled iterative solve per target."""
+        fit_intercept = params["fit_intercept"]
+        n_targets, n_features = Y.shape[1], design.shape[1]
+        l2s = [l2 for l2, _, _ in penalties]
+        l1s = [l1 for _, l1, _ in penalties]
+        shift, stretch = self._standardise_design(
+            design, sample_weight, fit_intercept, max(l2s), max(l1s)
+        )
+        coef0, intercept0 = self._start_point(
+            n_targets, n_features, fit_intercept, params["warm_start"]
+        )
+        coef = np.empty((n_targets, n_features))
+        intercept = np.empty(n_targets)
+        n_iter, curves = [], []
+        for t, (l2, l1, scale) in enumerate(penalties):
+            options = SolverOptions(
+                solver=method,
+                penalty=Penalty(l2, l1, positive),
+                fit_intercept=fit_intercept,
+                learning_rate=params["learning_rate"],
+                max_iter=params["max_iter"],
+                tol=params["tol"],
+                n_threads=n_threads,
+            )
+            problem = Problem(
+                _kernels.LOSS_SQUARED, design, np.ascontiguousarray(Y[:, t]), sample_weight
+            )
+            # The start point in the solver's coordinates (see _standardise_design).
+            c0 = coef0[t : t + 1] / stretch
+            b0 = intercept0[t : t + 1] + coef0[t] @ shift
+            c, b, curve, iters = _base.run_solver(
                 self,
                 problem,
                 options,
                 scale=scale,
-                coef_init=coef0,
-                intercept_init=intercept0,
+                coef_init=np.ascontiguousarray(c0),
+                intercept_init=np.ascontiguousarray(b0),
                 verbose=params["verbose"],
+                stacklevel=6,  # one frame more than run_solver's callers: this method
             )
-        coef = coef * stretch
-        intercept = intercept - coef[0] @ shift
-        for name, value in extra_attributes.items():
-            setattr(self, name, value)
-        self.coef_ = coef[0].astype(design.dtype)
-        self.intercept_ = design.dtype.type(intercept[0])
-        self.n_iter_ = n_iter
-        self.loss_curve_ = loss_curve
-        return self
+            coef[t] = c[0] * stretch
+            intercept[t] = b[0] - coef[t] @ shift
+            n_iter.append(iters)
+            curves.append(curve)
+        return coef, intercept, n_iter, curves, method
+
+    def _target_penalties(self, total_weight, n_targets, penalty):
+        """``(l2, l1, scale)`` of the averaged objective for each target."""
+        return [self._averaged_penalty(total_weight, **penalty)] * n_targets
 
     def _design_matrix(self, X, fitting):
         """The matrix the linear model sees, and attributes to set when fitting."""
@@ -135,12 +263,12 @@ class _LinearRegressorBase(RegressorMixin, LinearModelBase):
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples,)
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
             Predicted values (float32 for float32 input to a float32 model).
         """
         X = self._validate_for_predict(X)
         design, _ = self._design_matrix(X, fitting=False)
-        return design @ self.coef_ + self.intercept_
+        return design @ self.coef_.T + self.intercept_
 
 
 _FIT_INTERCEPT_DOC = """
@@ -149,43 +277,79 @@ _FIT_INTERCEPT_DOC = """
 
 _COMMON_PARAMETERS_DOC = """
     solver : {solvers}, default="auto"
-        "auto" uses "lbfgs" when the objective is smooth (no L1 term) and "fista" when
-        it has one. "gd" is plain batch gradient descent with a fixed step
-        (``learning_rate``); "fista" is accelerated proximal gradient with backtracking;
-        "lbfgs" is limited-memory BFGS (smooth objectives only).{lstsq}
+        How to minimise the objective (scikit-learn's names and fastreg's own){solver_doc}
     learning_rate : "auto" or float, default="auto"
         Step size of "gd" (first step of "fista") on the per-sample averaged objective
         (the objective divided by the sum of the sample weights, so a given value means
         the same at any number of rows). "auto" derives it from a Lipschitz bound.
     max_iter : int, default={max_iter}
-        Maximum number of iterations (epochs for "gd").
+        Maximum number of iterations of the iterative solvers (epochs for "gd").
     tol : float, default={tol}
-        Training stops when the optimality measure of the averaged objective (the
-        largest absolute entry of its minimum-norm subgradient, intercept included)
-        is <= tol; otherwise a ConvergenceWarning is issued.
+        The iterative solvers stop when the optimality measure of the averaged objective
+        (the largest absolute entry of its minimum-norm subgradient, intercept
+        included) is <= tol; otherwise a ConvergenceWarning is issued.
     warm_start : bool, default=False
-        Start from the previous solution when refitting on data of the same shape.
+        Iterative solvers: start from the previous solution when refitting on data of
+        the same shape (the exact solves have no start point).
     random_state : int, RandomState instance or None, default=None
         Accepted for compatibility with scikit-learn. The solvers start from zero and
         reduce in a fixed order, so fits are deterministic and it has no effect.
     verbose : int, default=0
-        When > 0, print the epoch, objective and elapsed seconds about every 0.5 s, and
-        a summary line at the end.
+        When > 0, iterative solvers print the epoch, objective and elapsed seconds about
+        every 0.5 s, and a summary line at the end.
     n_jobs : int, default=None
         Threads of the compiled kernels. None uses the OpenMP thread limit (all cores
         unless ``OMP_NUM_THREADS`` or threadpoolctl limit it); -1 all cores. Results
         are bitwise identical for any thread count."""
 
+_EXACT_SOLVER_DOC = """:
+
+        ===============================  ==============================================
+        solver                           method
+        ===============================  ==============================================
+        "auto", "cholesky"               exact: one statistics pass, Cholesky of the
+                                         (ridge-shifted) centred Gram with refinement
+                                         passes when it is ill-conditioned, and the
+                                         stable solve on X when even that would lose
+                                         digits (collinear or rank-deficient columns);
+                                         positive=True: Lawson-Hanson active set on the
+                                         Gram
+        "svd", "lstsq"                   the stable solve on X: scipy.linalg.lstsq
+                                         (minimum norm) or the SVD (ridge) of the
+                                         weighted centred X; positive=True:
+                                         scipy.optimize.nnls on it
+        "lsqr", "sparse_cg", "sag",      fastreg's "lbfgs" (with positive=True,
+        "saga", "lbfgs"                  "fista", which honours the bound)
+        "gd"                             batch (projected) gradient descent with the
+                                         fixed step ``learning_rate``
+        "fista"                          accelerated proximal gradient, backtracking
+        ===============================  ==============================================
+
+        The exact methods report ``n_iter_ = 1`` and ignore max_iter, tol and
+        warm_start; the iterative ones stop by ``tol`` (below)."""
+
+_COPY_X_DOC = """
+    copy_X : bool, default=True
+        Accepted for compatibility with scikit-learn: X is never modified (the stable
+        solve works on a centred copy of its own)."""
+
+_POSITIVE_DOC = """
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative."""
+
 _REGRESSOR_ATTRIBUTES_DOC = """Attributes
     ----------
-    coef_ : ndarray of shape ({shape},)
-        Coefficients, in the dtype of the training data.
-    intercept_ : float
+    coef_ : ndarray of shape ({shape},) or (n_targets, {shape})
+        Coefficients, in the dtype of the training data; one row per target for 2-D y.
+    intercept_ : float or ndarray of shape (n_targets,)
         Intercept (0.0 when ``fit_intercept=False``).
-    n_iter_ : int
-        Number of solver iterations run (1 for "lstsq").
-    loss_curve_ : ndarray of shape (n_iter_,)
-        The objective above after each iteration, in that objective's scale.
+    n_iter_ : int or ndarray of shape (n_targets,)
+        Number of solver iterations run (1 for the exact methods).
+    loss_curve_ : ndarray of shape (n_iter_,), or a list of them for 2-D y
+        The objective above after each iteration, in that objective's scale (for the
+        exact methods, evaluated from the statistics).
+    solver_ : str
+        The method that ran: "cholesky", "lstsq", "nnls", "gd", "fista" or "lbfgs".
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -193,24 +357,32 @@ _REGRESSOR_ATTRIBUTES_DOC = """Attributes
 
 
 def _parameters_doc(max_iter, tol, lstsq, with_fit_intercept=True):
-    solvers = '{"auto", "gd", "fista", "lbfgs"' + (', "lstsq"}' if lstsq else "}")
-    extra = (
-        '\n        "lstsq" solves the weighted least-squares problem exactly with\n'
-        "        numpy.linalg.lstsq (n_iter_ = 1)."
-        if lstsq
-        else ""
-    )
+    if lstsq:
+        solvers = "{" + ", ".join(f'"{name}"' for name in _EXACT_SOLVERS) + "}"
+        solver_doc = _EXACT_SOLVER_DOC
+    else:
+        solvers = '{"auto", "gd", "fista", "lbfgs"}'
+        solver_doc = (
+            '.\n        "auto" uses "lbfgs" when the objective is smooth (no L1 term) and '
+            '"fista"\n        when it has one. "gd" is plain batch gradient descent with a '
+            'fixed step\n        (``learning_rate``); "fista" is accelerated proximal '
+            'gradient with\n        backtracking; "lbfgs" is limited-memory BFGS (smooth '
+            "objectives only)."
+        )
     common = _COMMON_PARAMETERS_DOC.format(
-        solvers=solvers, lstsq=extra, max_iter=max_iter, tol=tol
+        solvers=solvers, solver_doc=solver_doc, max_iter=max_iter, tol=tol
     )
-    return (_FIT_INTERCEPT_DOC if with_fit_intercept else "") + common
+    extra = (_COPY_X_DOC + _POSITIVE_DOC) if lstsq else ""
+    return (_FIT_INTERCEPT_DOC if with_fit_intercept else "") + extra + common
 
 
 class LinearRegression(_LinearRegressorBase):
-    """Ordinary least squares fitted by gradient descent (or exactly with "lstsq").
+    """Ordinary least squares, solved exactly from one pass over the data.
 
-    Minimises ``sum_i s_i r_i^2`` with ``r_i = y_i - x_i w - b`` and sample weights
-    ``s_i`` (the same minimiser as scikit-learn's LinearRegression).
+    Minimises ``sum_i s_i ||y_i - W x_i - b||^2`` with sample weights ``s_i`` (the same
+    minimiser as scikit-learn's LinearRegression, to its accuracy or better): one
+    compiled pass gives the centred Gram and cross products, Cholesky solves them,
+    refinement passes and a stable fallback keep ill-conditioned designs exact.
 
     Parameters
     ----------{params}
@@ -221,7 +393,7 @@ class LinearRegression(_LinearRegressorBase):
     --------
     Ridge : Least squares with an L2 penalty.
     PolynomialRegression : Least squares on polynomial features.
-    sklearn.linear_model.LinearRegression : scikit-learn's exact solver.
+    sklearn.linear_model.LinearRegression : scikit-learn's version.
 
     Examples
     --------
@@ -234,30 +406,35 @@ class LinearRegression(_LinearRegressorBase):
     [5.] 3.0
     """
 
-    _solvers = ("auto", "gd", "fista", "lbfgs", "lstsq")
+    _solvers = _EXACT_SOLVERS
+    _exact = True
 
     def __init__(
         self,
         *,
         fit_intercept=True,
+        copy_X=True,
+        tol=1e-6,
+        n_jobs=None,
+        positive=False,
         solver="auto",
         learning_rate="auto",
         max_iter=1000,
-        tol=1e-6,
         warm_start=False,
         random_state=None,
         verbose=0,
-        n_jobs=None,
     ):
         self.fit_intercept = fit_intercept
+        self.copy_X = copy_X
+        self.tol = tol
+        self.n_jobs = n_jobs
+        self.positive = positive
         self.solver = solver
         self.learning_rate = learning_rate
         self.max_iter = max_iter
-        self.tol = tol
         self.warm_start = warm_start
         self.random_state = random_state
         self.verbose = verbose
-        self.n_jobs = n_jobs
 
     def _averaged_penalty(self, total_weight):
         # sum s r^2 = 2 S G with G = (1/S) sum s r^2 / 2.
@@ -265,15 +442,16 @@ class LinearRegression(_LinearRegressorBase):
 
 
 class Ridge(_LinearRegressorBase):
-    """Least squares with an L2 penalty, fitted by gradient descent.
+    """Least squares with an L2 penalty, solved exactly from one pass over the data.
 
-    Minimises ``sum_i s_i r_i^2 + alpha ||w||^2`` with ``r_i = y_i - x_i w - b``
-    (the intercept is not penalised; the same minimiser as scikit-learn's Ridge).
+    Minimises ``sum_i s_i (y_i - x_i w - b)^2 + alpha ||w||^2`` for each target (the
+    intercept is not penalised; the same minimiser as scikit-learn's Ridge).
 
     Parameters
     ----------
-    alpha : float, default=1.0
-        L2 penalty strength, >= 0 (0 gives ordinary least squares).{params}
+    alpha : float or array-like of shape (n_targets,), default=1.0
+        L2 penalty strength, >= 0 (0 gives ordinary least squares); an array gives each
+        target of a 2-D y its own.{params}
 
     {attributes}
 
@@ -294,35 +472,54 @@ class Ridge(_LinearRegressorBase):
     [0.8333]
     """
 
-    _solvers = ("auto", "gd", "fista", "lbfgs", "lstsq")
+    _solvers = _EXACT_SOLVERS
+    _exact = True
+    _squeeze_single_target = True
 
     def __init__(
         self,
         alpha=1.0,
         *,
         fit_intercept=True,
-        solver="auto",
-        learning_rate="auto",
+        copy_X=True,
         max_iter=1000,
         tol=1e-6,
-        warm_start=False,
+        solver="auto",
+        positive=False,
         random_state=None,
+        learning_rate="auto",
+        warm_start=False,
         verbose=0,
         n_jobs=None,
     ):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
-        self.solver = solver
-        self.learning_rate = learning_rate
+        self.copy_X = copy_X
         self.max_iter = max_iter
         self.tol = tol
-        self.warm_start = warm_start
+        self.solver = solver
+        self.positive = positive
         self.random_state = random_state
+        self.learning_rate = learning_rate
+        self.warm_start = warm_start
         self.verbose = verbose
         self.n_jobs = n_jobs
 
+    def _check_common_params(self):
+        return check_common_params(self, self._solvers, default_max_iter=1000)
+
     def _check_penalty_params(self):
-        return {"alpha": check_nonnegative_float(self.alpha, "alpha")}
+        return {"alpha": check_alphas(self.alpha)}
+
+    def _target_penalties(self, total_weight, n_targets, penalty):
+        alpha = penalty["alpha"]
+        if alpha.size not in (1, n_targets):
+            raise ValueError(
+                f"Ridge: alpha has {alpha.size} values for {n_targets} targets; pass one "
+                "alpha, or one per column of y."
+            )
+        alphas = np.broadcast_to(alpha, (n_targets,))
+        return [self._averaged_penalty(total_weight, float(a)) for a in alphas]
 
     def _averaged_penalty(self, total_weight, alpha):
         # sum s r^2 + alpha ||w||^2 = 2 S G with l2 = alpha / S.
@@ -362,12 +559,13 @@ class PolynomialRegression(_LinearRegressorBase):
     >>> from fastreg import PolynomialRegression
     >>> X = np.linspace(-3, 3, 20).reshape(-1, 1)
     >>> y = 0.5 * X.ravel() ** 2 + X.ravel() + 2
-    >>> model = PolynomialRegression(degree=2, solver="lstsq").fit(X, y)
+    >>> model = PolynomialRegression(degree=2).fit(X, y)
     >>> print(np.round(model.coef_, 6), round(float(model.intercept_), 6))
     [1.  0.5] 2.0
     """
 
-    _solvers = ("auto", "gd", "fista", "lbfgs", "lstsq")
+    _solvers = _EXACT_SOLVERS
+    _exact = True
 
     def __init__(
         self,
@@ -376,6 +574,8 @@ class PolynomialRegression(_LinearRegressorBase):
         interaction_only=False,
         alpha=0.0,
         fit_intercept=True,
+        copy_X=True,
+        positive=False,
         solver="auto",
         learning_rate="auto",
         max_iter=1000,
@@ -389,6 +589,8 @@ class PolynomialRegression(_LinearRegressorBase):
         self.interaction_only = interaction_only
         self.alpha = alpha
         self.fit_intercept = fit_intercept
+        self.copy_X = copy_X
+        self.positive = positive
         self.solver = solver
         self.learning_rate = learning_rate
         self.max_iter = max_iter

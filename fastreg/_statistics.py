@@ -15,6 +15,8 @@ import dataclasses
 
 import numpy as np
 
+from fastreg import _kernels
+
 
 @dataclasses.dataclass(frozen=True)
 class Statistics:
@@ -177,19 +179,24 @@ def subtract(whole, part):
 
 
 def sufficient_statistics(X, Y, sample_weight=None, *, n_threads=1):
-    """The statistics the least-squares fits use: one read of X and Y.
+    """The statistics the least-squares fits use: one read of X and Y (the compiled pass).
 
-    Today this is the reference implementation `statistics`; the compiled statistics
-    pass takes its place with the same signature and results (to rounding).
+    The compiled statistics pass (src_c/pass_stats.c) gives the same results as
+    `statistics`, its NumPy twin, to rounding: blocks of rows are centred on their own
+    weighted means and merged with the update of `combine`, so columns with large means
+    keep their digits; float32 data has its products summed in float32 within 64-row
+    blocks and everything else in float64. Results are bitwise identical for any
+    ``n_threads``.
 
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features)
-        C-contiguous float32 or float64 data.
+        float32 or float64 data (C-contiguous data is read in place; anything else is
+        converted to a C-contiguous float64 copy first).
     Y : ndarray of shape (n_samples,) or (n_samples, n_targets)
-        Targets.
+        Targets, taken in X's dtype; a 1-D Y is one target.
     sample_weight : ndarray of shape (n_samples,) or None
-        Weights; None means unit weights.
+        Weights, taken in X's dtype; None means unit weights.
     n_threads : int, default=1
         Threads of the pass (results do not depend on it).
 
@@ -197,4 +204,22 @@ def sufficient_statistics(X, Y, sample_weight=None, *, n_threads=1):
     -------
     Statistics
     """
-    return statistics(X, Y, sample_weight)
+    X = np.asarray(X)
+    if X.dtype not in (np.float32, np.float64):
+        X = X.astype(np.float64)
+    X = np.ascontiguousarray(X)
+    Y = np.asarray(Y)
+    Y = np.ascontiguousarray(Y.reshape(Y.shape[0], -1), dtype=X.dtype)
+    if sample_weight is not None:
+        sample_weight = np.ascontiguousarray(sample_weight, dtype=X.dtype)
+    total, mean, gram = _kernels.statistics(X, Y, sample_weight, int(n_threads))
+    d = X.shape[1]
+    return Statistics(
+        total,
+        int(X.shape[0]),
+        mean[:d].copy(),
+        mean[d:].copy(),
+        gram[:d, :d].copy(),
+        gram[:d, d:].copy(),
+        gram[d:, d:].copy(),
+    )

@@ -72,6 +72,34 @@ def check_positive_float(value, name, *, allow_inf=False, hint=""):
     return value
 
 
+def check_alphas(value, name="alpha"):
+    """Check a penalty strength that may be one number or one per target.
+
+    Parameters
+    ----------
+    value : object
+        A number >= 0, or a 1-D array-like of finite numbers >= 0.
+    name : str, default="alpha"
+        The parameter's name, used in the error message.
+
+    Returns
+    -------
+    alphas : ndarray of shape (n_values,)
+        float64 values (one entry for a scalar).
+    """
+    if np.ndim(value) == 0:
+        return np.array([check_nonnegative_float(value, name)])
+    values = np.asarray(value)
+    if values.ndim != 1 or values.size == 0 or values.dtype.kind not in "iuf":
+        raise ValueError(
+            f"{name} must be a number >= 0 or a 1-D array of them (one per target); got {value!r}."
+        )
+    values = values.astype(np.float64)
+    if not np.all(np.isfinite(values) & (values >= 0)):
+        raise ValueError(f"{name} must hold finite numbers >= 0; got {value!r}.")
+    return values
+
+
 def check_fraction(value, name):
     """Check a real parameter in the closed interval [0, 1].
 
@@ -370,7 +398,7 @@ def check_sample_weight(sample_weight, n_samples, dtype):
     return sample_weight
 
 
-def check_common_params(estimator, solvers):
+def check_common_params(estimator, solvers, default_max_iter=None):
     """Validate the parameters every estimator has; return them as a dict.
 
     Parameters
@@ -379,6 +407,8 @@ def check_common_params(estimator, solvers):
         The estimator whose parameters are checked.
     solvers : sequence of str
         The values its ``solver`` parameter accepts.
+    default_max_iter : int or None, default=None
+        When given, ``max_iter=None`` (scikit-learn's Ridge default) means this value.
 
     Returns
     -------
@@ -390,7 +420,12 @@ def check_common_params(estimator, solvers):
         "fit_intercept": check_bool(estimator.fit_intercept, "fit_intercept"),
         "solver": check_option(estimator.solver, "solver", solvers),
         "learning_rate": check_learning_rate(estimator.learning_rate),
-        "max_iter": check_positive_int(estimator.max_iter, "max_iter"),
+        "max_iter": check_positive_int(
+            default_max_iter
+            if estimator.max_iter is None and default_max_iter is not None
+            else estimator.max_iter,
+            "max_iter",
+        ),
         "tol": check_nonnegative_float(estimator.tol, "tol"),
         "warm_start": check_bool(estimator.warm_start, "warm_start"),
         "random_state": check_random_state_param(estimator.random_state),
@@ -417,7 +452,9 @@ def _first_non_numeric(named_arrays):
     return named_arrays[0][0]
 
 
-def validate_data_real(estimator, X, y="no_validation", *, reset=True, y_numeric=False, order="C"):
+def validate_data_real(
+    estimator, X, y="no_validation", *, reset=True, y_numeric=False, order="C", multi_output=False
+):
     """``validate_data`` to C-contiguous float32/float64, with clearer errors.
 
     Complex and non-numeric inputs get an error naming the input and what to do; the
@@ -438,6 +475,8 @@ def validate_data_real(estimator, X, y="no_validation", *, reset=True, y_numeric
         Whether y must be numeric (regression).
     order : {"C", None}, default="C"
         Memory layout to enforce.
+    multi_output : bool, default=False
+        Whether y may be 2-D (n_samples, n_targets).
 
     Returns
     -------
@@ -452,6 +491,8 @@ def validate_data_real(estimator, X, y="no_validation", *, reset=True, y_numeric
     check_params = {"dtype": [np.float64, np.float32], "order": order}
     if y_numeric:
         check_params["y_numeric"] = True
+    if multi_output:
+        check_params["multi_output"] = True
     try:
         with np.errstate(over="ignore", invalid="ignore"):
             return validate_data(estimator, X, y, reset=reset, **check_params)

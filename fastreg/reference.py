@@ -62,6 +62,7 @@ from fastreg._reference_solvers import (
     STATUS_NO_MEMORY,
     solve,
 )
+from fastreg._statistics import statistics
 
 __all__ = [
     "LOSSES",
@@ -92,4 +93,5 @@ __all__ = [
     "soft_threshold",
     "softmax",
     "solve",
+    "statistics",
 ]

@@ -210,6 +210,21 @@ const char *fr_simd_level(void);  /* widest instruction set the kernels use on t
  * read-bandwidth probe (the sum keeps the compiler from dropping the reads). */
 double fr_stream_read_f64(const double *data, int64_t n, int n_threads);
 
+/* ---- the statistics pass (pass_stats.c) ------------------------------------------- */
+/* One read of X (n_rows x d) and Y (n_rows x n_targets, C-contiguous, X's dtype; may be
+ * NULL when n_targets is 0) with sample weights s (X's dtype, NULL: unit weights), for
+ * V = [X | Y] with p = d + n_targets columns: *sum_weights = S = sum_i s_i,
+ * mean[j] = sum_i s_i V[i, j] / S (p doubles) and gram = V_c^T diag(s) V_c with
+ * V_c = V - mean (p x p doubles, row-major, symmetric). Every sum is double (float32
+ * products inside 64-row blocks, see stats_kernel_template.h); results are bitwise
+ * identical for any n_threads (fastreg.h, decision e). With S = 0 everything is 0.
+ * Returns FR_CONVERGED (0), FR_NO_MEMORY or FR_BAD_INPUT. */
+int fr_statistics(const fr_matrix *X, const void *Y, int64_t n_targets,
+                  const void *sample_weight, double *sum_weights, double *mean, double *gram,
+                  int n_threads);
+/* Chunks of the statistics pass over n_rows rows of n_columns (= p) columns. */
+int64_t fr_stats_chunk_count(int64_t n_rows, int64_t n_columns);
+
 #ifdef __cplusplus
 }
 #endif

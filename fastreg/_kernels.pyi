@@ -75,3 +75,17 @@ def build_info() -> dict[str, Any]:
 
 def stream_read(data: NDArray[np.float64], n_threads: int) -> float:
     """Read every element of a 1-D float64 array once (bandwidth probe); returns their sum."""
+
+# ---- coordinate descent for least squares (src_c/solver_cd.c) ---------------------------
+
+CD_SELECTIONS: dict[str, int]
+
+def coordinate_descent(
+    data: Any, options: Any, coef: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64], int, int, float, float, float, float]:
+    """Coordinate descent on fastreg._problem.GramData or ColumnData with
+    CoordinateDescentOptions; coef (n_features,) is updated in place. Returns (coef,
+    objective_curve, n_iter, status, gap, tol_scaled, objective, optimality)."""
+
+def cd_random(state: int, count: int) -> tuple[NDArray[np.uint32], int]:
+    """count draws of the xorshift32 generator from state, and the final state."""

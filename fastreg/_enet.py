@@ -113,9 +113,7 @@ class LeastSquaresSystem:
             xty = np.ascontiguousarray(self.xty[:, target])
             return GramData(self.gram, xty, float(self.yty[target]))
         y = np.ascontiguousarray(self.Y[:, target])
-        return ColumnData(
-            self.X, y, self.sample_weight, self.x_mean, float(self.y_mean[target])
-        )
+        return ColumnData(self.X, y, self.sample_weight, self.x_mean, float(self.y_mean[target]))
 
 
 def gram_system(statistics, fit_intercept):

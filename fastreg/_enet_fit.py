@@ -23,9 +23,7 @@ from fastreg._base import LinearModelBase, resolve_solver
 from fastreg._problem import Penalty, Problem, SolverOptions
 from fastreg._validation import (
     check_bool,
-    check_fraction,
     check_gram_matrix,
-    check_nonnegative_float,
     check_option,
     check_precompute,
     check_regression_targets,
@@ -172,9 +170,7 @@ class _ElasticNetBase(MultiOutputMixin, RegressorMixin, LinearModelBase):
                 stacklevel=4,
             )
         if check_input:
-            X, y = validate_data_real(
-                self, X, y, y_numeric=True, order=None, multi_output=True
-            )
+            X, y = validate_data_real(self, X, y, y_numeric=True, order=None, multi_output=True)
         else:
             X, y = check_unvalidated_input(X, y)
             self.n_features_in_ = X.shape[1]
@@ -189,7 +185,12 @@ class _ElasticNetBase(MultiOutputMixin, RegressorMixin, LinearModelBase):
         if params["solver"] in ("auto", "cd"):
             with np.errstate(over="ignore", invalid="ignore"):  # reported just below
                 system = _least_squares_system(
-                    X, Y, sample_weight, params["fit_intercept"], precompute, check_input,
+                    X,
+                    Y,
+                    sample_weight,
+                    params["fit_intercept"],
+                    precompute,
+                    check_input,
                     n_threads,
                 )
             _check_finite_system(system, type(self).__name__)
@@ -209,9 +210,7 @@ class _ElasticNetBase(MultiOutputMixin, RegressorMixin, LinearModelBase):
             # scikit-learn draws each target's seed from check_random_state(random_state)
             seed = 0
             if selection == "random":
-                seed = check_random_state(settings["random_state"]).randint(
-                    0, _enet.SEED_BOUND
-                )
+                seed = check_random_state(settings["random_state"]).randint(0, _enet.SEED_BOUND)
             printer = None
             if settings["verbose"]:
                 printer = _base._ProgressPrinter(name, 1.0 / system.sum_weights)
@@ -233,16 +232,19 @@ class _ElasticNetBase(MultiOutputMixin, RegressorMixin, LinearModelBase):
             self._report(solution, system, settings)
             intercept = float(system.y_mean[k] - system.x_mean @ solution.coef)
             fits.append(
-                (solution.coef, intercept, solution.dual_gap, solution.n_iter,
-                 solution.objective_curve)
+                (
+                    solution.coef,
+                    intercept,
+                    solution.dual_gap,
+                    solution.n_iter,
+                    solution.objective_curve,
+                )
             )
         return fits
 
     def _report(self, solution, system, settings):
         """Turn a coordinate-descent status into scikit-learn's error or warning."""
-        if solution.status == _kernels.STATUS_DIVERGED or not np.all(
-            np.isfinite(solution.coef)
-        ):
+        if solution.status == _kernels.STATUS_DIVERGED or not np.all(np.isfinite(solution.coef)):
             raise ValueError(_NON_FINITE)
         if solution.status == _kernels.STATUS_INTERRUPTED:
             raise KeyboardInterrupt(
@@ -293,7 +295,13 @@ class _ElasticNetBase(MultiOutputMixin, RegressorMixin, LinearModelBase):
                 verbose=settings["verbose"],
             )
             gap = _enet.dual_gap_at(
-                X, y, sample_weight, coef[0], settings["fit_intercept"], alpha, l1_ratio,
+                X,
+                y,
+                sample_weight,
+                coef[0],
+                settings["fit_intercept"],
+                alpha,
+                l1_ratio,
                 settings["positive"],
             )
             fits.append((coef[0], float(intercept[0]), gap, n_iter, curve))

@@ -566,8 +566,7 @@ def check_precompute(value):
     if isinstance(value, str):
         if value != "auto":
             raise ValueError(
-                "Precompute should be one of True, False, 'auto' or array-like. "
-                f"Got {value!r}"
+                f"Precompute should be one of True, False, 'auto' or array-like. Got {value!r}"
             )
         return value
     if not hasattr(value, "__array__") and not isinstance(value, (list, tuple)):

@@ -205,7 +205,7 @@ def statistics_system(X, Y, sample_weight, fit_intercept, n_threads, gram=None):
     )
 
 
-def columns_system(X, Y, sample_weight, fit_intercept):
+def columns_system(X, Y, sample_weight, fit_intercept, n_threads=1):
     """The column system of a dense fit: X column-major (a copy unless already so).
 
     Parameters
@@ -218,11 +218,15 @@ def columns_system(X, Y, sample_weight, fit_intercept):
         Weights in X's dtype.
     fit_intercept : bool
         Whether the columns and targets are centred (on the fly; X is never modified).
+    n_threads : int, default=1
+        Threads of the column-major copy.
 
     Returns
     -------
     LeastSquaresSystem
     """
+    if not X.flags.f_contiguous:
+        X = _kernels.column_major(np.ascontiguousarray(X), n_threads)
     x_mean, y_mean, S = weighted_means(X, Y, sample_weight)
     if not fit_intercept:
         x_mean, y_mean = np.zeros_like(x_mean), np.zeros_like(y_mean)
@@ -235,7 +239,7 @@ def columns_system(X, Y, sample_weight, fit_intercept):
         x_mean,
         y_mean,
         yty,
-        X=np.asfortranarray(X),
+        X=X,
         Y=np.asarray(Y),
         sample_weight=sample_weight,
     )

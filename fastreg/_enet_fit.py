@@ -102,7 +102,7 @@ def _least_squares_system(X, Y, sample_weight, fit_intercept, precompute, check_
             )
     if _enet.use_gram(precompute, n, d):
         return _enet.statistics_system(X, Y, sample_weight, fit_intercept, threads)
-    return _enet.columns_system(X, Y, sample_weight, fit_intercept)
+    return _enet.columns_system(X, Y, sample_weight, fit_intercept, threads)
 
 
 def _check_finite_system(system, name):

@@ -89,3 +89,6 @@ def coordinate_descent(
 
 def cd_random(state: int, count: int) -> tuple[NDArray[np.uint32], int]:
     """count draws of the xorshift32 generator from state, and the final state."""
+
+def column_major(X: NDArray[Any], n_threads: int) -> NDArray[Any]:
+    """An F-contiguous copy of a C-contiguous float32/float64 X (tiled transpose)."""

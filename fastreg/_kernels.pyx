@@ -515,6 +515,8 @@ cdef extern from "fastreg.h" nogil:
     int fr_cd_solve(const fr_cd_data *data, const fr_cd_options *options, double *coef,
                     double *objective_curve, fr_cd_result *result)
     uint32_t fr_cd_random(uint32_t *state)
+    int fr_cd_column_major(int dtype, const void *X, int64_t n_rows, int64_t n_cols,
+                           void *out, int n_threads)
 
 CD_SELECTIONS = {"cyclic": FR_CD_CYCLIC, "random": FR_CD_RANDOM}
 
@@ -644,3 +646,19 @@ def cd_random(uint32_t state, int64_t count):
     for i in range(count):
         view[i] = fr_cd_random(&state)
     return out, int(state)
+
+
+def column_major(X, int n_threads):
+    """An F-contiguous copy of the C-contiguous float32/float64 ``X`` (a tiled transpose)."""
+    cdef list keep = []
+    cdef fr_matrix matrix
+    _fill_matrix(&matrix, X, keep)
+    out = np.empty(X.shape, dtype=X.dtype, order="F")
+    cdef void *out_ptr = <void *>_array_address(out.T, keep)
+    cdef int status
+    with nogil:
+        status = fr_cd_column_major(matrix.dtype, matrix.values, matrix.n_rows, matrix.n_cols,
+                                    out_ptr, n_threads)
+    if status != 0:
+        raise ValueError("fastreg: the column copy rejected its inputs")
+    return out

@@ -270,6 +270,12 @@ typedef struct {
 int fr_cd_solve(const fr_cd_data *data, const fr_cd_options *options, double *coef,
                 double *objective_curve, fr_cd_result *result);
 
+/* out (n_rows x n_cols, column-major) = X (row-major), both of dtype: the column copy
+ * FR_CD_COLUMNS reads, made in cache tiles on n_threads threads. Returns 0, or
+ * FR_BAD_INPUT. */
+int fr_cd_column_major(int dtype, const void *X, int64_t n_rows, int64_t n_cols, void *out,
+                       int n_threads);
+
 /* One step of the generator of FR_CD_RANDOM (Marsaglia's xorshift32 with shifts 13, 17,
  * 5, as scikit-learn's our_rand_r): advances *state and returns it modulo 2^31. */
 uint32_t fr_cd_random(uint32_t *state);

@@ -23,9 +23,10 @@
  *    xorshift32 (fr_cd_random, scikit-learn's generator), seeded by the caller.
  * e. The coordinate step is fr_penalty_coordinate_minimiser and the reported optimality
  *    fr_penalty_violation (penalties.h): the same penalty interface as every solver.
- * f. Everything is allocated once before the first sweep. Sweeps are serial (each step
- *    reads the last); the columns' gap pass runs whole columns on threads, each summed
- *    serially, so results do not depend on n_threads.
+ * f. Everything is allocated once before the first sweep. On the Gram a sweep is serial
+ *    (each step reads the last, and costs d flops); on the columns the rows of each step
+ *    are split among threads (cd_columns.c), with sums in a fixed order, so results do
+ *    not depend on n_threads.
  *
  * Its NumPy twin is fastreg/_reference_coordinate_descent.py. */
 #include <float.h>
@@ -33,28 +34,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
+#include "solver_cd.h"
+
 #include "objective.h" /* fr_monotonic_seconds */
-#include "penalties.h"
-
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
-#define REAL double
-#define SUFFIX(name) name##_f64
-#include "solver_cd_columns_template.h"
-#undef REAL
-#undef SUFFIX
-
-#define REAL float
-#define SUFFIX(name) name##_f32
-#include "solver_cd_columns_template.h"
-#undef REAL
-#undef SUFFIX
-
-/* Below this many multiply-adds a gap pass over the columns stays on one thread. */
-#define CD_PARALLEL_WORK 200000
 
 uint32_t fr_cd_random(uint32_t *state) {
     uint32_t x = *state == 0 ? 1u : *state;
@@ -65,39 +47,7 @@ uint32_t fr_cd_random(uint32_t *state) {
     return x % (2147483647u + 1u);
 }
 
-typedef struct {
-    const fr_cd_data *data;
-    fr_penalty penalty;
-    int64_t d, n; /* features; rows (FR_CD_COLUMNS) */
-    double *w;
-    double *norm2;     /* ||x_cj||_S^2, the Gram's diagonal */
-    double *kept;      /* FR_CD_GRAM: Qw (d); FR_CD_COLUMNS: the residual r (n) */
-    double *xta;       /* X_c^T S r at the last gap test (minus l2 w when l1 > 0) */
-    int64_t *active;   /* the features still visited */
-    unsigned char *excluded;
-    double yty;        /* y_c^T S y_c */
-    int n_threads;
-} cd_state;
-
 /* ---- data access (decision a) ---------------------------------------------------------- */
-
-static const void *column_start(const cd_state *st, int64_t j) {
-    const fr_cd_data *D = st->data;
-    const int64_t size = fr_dtype_size(D->dtype);
-    return (const char *)D->columns + (size_t)(j * st->n) * (size_t)size;
-}
-
-static double column_mean(const cd_state *st, int64_t j) {
-    return st->data->x_mean == NULL ? 0.0 : st->data->x_mean[j];
-}
-
-static double column_dot(const cd_state *st, int64_t j, const double *r) {
-    const fr_cd_data *D = st->data;
-    if (D->dtype == FR_FLOAT32)
-        return cd_column_dot_f32(column_start(st, j), D->sample_weight, column_mean(st, j), r,
-                                 st->n);
-    return cd_column_dot_f64(column_start(st, j), D->sample_weight, column_mean(st, j), r, st->n);
-}
 
 FR_TARGET_CLONES static void gram_axpy(const double *row, double delta, double *qw, int64_t d) {
     for (int64_t k = 0; k < d; ++k) qw[k] += delta * row[k];
@@ -106,72 +56,43 @@ FR_TARGET_CLONES static void gram_axpy(const double *row, double delta, double *
 /* x_cj^T S r (without the w_j x_cj part a step adds back). */
 static double correlation(const cd_state *st, int64_t j) {
     if (st->data->access == FR_CD_GRAM) return st->data->xty[j] - st->kept[j];
-    return column_dot(st, j, st->kept);
+    return cd_columns_correlation(st, j);
 }
 
 /* w_j moved by delta: the residual moves by -delta x_cj. */
 static void move_coordinate(cd_state *st, int64_t j, double delta) {
-    const fr_cd_data *D = st->data;
-    if (D->access == FR_CD_GRAM) {
-        gram_axpy(D->gram + j * st->d, delta, st->kept, st->d);
-    } else if (D->dtype == FR_FLOAT32) {
-        cd_column_axpy_f32(column_start(st, j), column_mean(st, j), delta, st->kept, st->n);
-    } else {
-        cd_column_axpy_f64(column_start(st, j), column_mean(st, j), delta, st->kept, st->n);
-    }
+    if (st->data->access == FR_CD_GRAM) gram_axpy(st->data->gram + j * st->d, delta, st->kept, st->d);
+    else cd_columns_move(st, j, delta, 0, st->n);
 }
 
 /* Norms, the residual at the start point and y_c^T S y_c. */
 static void start_access(cd_state *st) {
     const fr_cd_data *D = st->data;
-    const int64_t d = st->d, n = st->n;
-    if (D->access == FR_CD_GRAM) {
-        for (int64_t j = 0; j < d; ++j) {
-            st->norm2[j] = D->gram[j * d + j];
-            st->kept[j] = fr_dot(D->gram + j * d, st->w, d); /* Qw, Q symmetric */
-        }
-        st->yty = D->yty;
+    const int64_t d = st->d;
+    if (D->access == FR_CD_COLUMNS) {
+        cd_columns_start(st);
         return;
     }
-    for (int64_t j = 0; j < d; ++j)
-        st->norm2[j] = D->dtype == FR_FLOAT32
-                           ? cd_column_norm2_f32(column_start(st, j), D->sample_weight,
-                                                 column_mean(st, j), n)
-                           : cd_column_norm2_f64(column_start(st, j), D->sample_weight,
-                                                 column_mean(st, j), n);
-    st->yty = D->dtype == FR_FLOAT32
-                  ? cd_centred_targets_f32(D->y, D->sample_weight, D->y_mean, st->kept, n)
-                  : cd_centred_targets_f64(D->y, D->sample_weight, D->y_mean, st->kept, n);
-    for (int64_t j = 0; j < d; ++j)
-        if (st->w[j] != 0.0) move_coordinate(st, j, st->w[j]);
+    for (int64_t j = 0; j < d; ++j) {
+        st->norm2[j] = D->gram[j * d + j];
+        st->kept[j] = fr_dot(D->gram + j * d, st->w, d); /* Qw, Q symmetric */
+    }
+    st->yty = D->yty;
 }
 
 /* ||r||_S^2 and r^T S y_c, and xta = X_c^T S r. */
 static void residual_terms(cd_state *st, double *r_norm2, double *r_y) {
     const fr_cd_data *D = st->data;
-    const int64_t d = st->d, n = st->n;
-    if (D->access == FR_CD_GRAM) {
-        const double q_w = fr_dot(st->w, D->xty, d);
-        const double w_q_w = fr_dot(st->w, st->kept, d);
-        *r_norm2 = st->yty + w_q_w - 2.0 * q_w;
-        *r_y = st->yty - q_w;
-        for (int64_t j = 0; j < d; ++j) st->xta[j] = D->xty[j] - st->kept[j];
+    const int64_t d = st->d;
+    if (D->access == FR_CD_COLUMNS) {
+        cd_columns_terms(st, r_norm2, r_y);
         return;
     }
-    if (D->dtype == FR_FLOAT32)
-        cd_residual_sums_f32(D->y, D->sample_weight, D->y_mean, st->kept, n, r_norm2, r_y);
-    else
-        cd_residual_sums_f64(D->y, D->sample_weight, D->y_mean, st->kept, n, r_norm2, r_y);
-    const int threads =
-        (double)n * (double)d > CD_PARALLEL_WORK ? fr_parallel_threads(st->n_threads, d) : 1;
-    if (threads <= 1) {
-        for (int64_t j = 0; j < d; ++j) st->xta[j] = column_dot(st, j, st->kept);
-    } else {
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) num_threads(threads)
-#endif
-        for (int64_t j = 0; j < d; ++j) st->xta[j] = column_dot(st, j, st->kept);
-    }
+    const double q_w = fr_dot(st->w, D->xty, d);
+    const double w_q_w = fr_dot(st->w, st->kept, d);
+    *r_norm2 = st->yty + w_q_w - 2.0 * q_w;
+    *r_y = st->yty - q_w;
+    for (int64_t j = 0; j < d; ++j) st->xta[j] = D->xty[j] - st->kept[j];
 }
 
 /* ---- the gap, the objective and the screening (decisions b, c) ----------------------- */
@@ -220,14 +141,8 @@ static double objective_value(const cd_state *st, double r_norm2) {
 /* ||r||_S^2 alone, for the objective after a sweep: O(d) on the Gram, O(n) on columns. */
 static double residual_norm2(const cd_state *st) {
     const fr_cd_data *D = st->data;
-    if (D->access == FR_CD_GRAM)
-        return st->yty + fr_dot(st->w, st->kept, st->d) - 2.0 * fr_dot(st->w, D->xty, st->d);
-    double r_norm2, r_y;
-    if (D->dtype == FR_FLOAT32)
-        cd_residual_sums_f32(D->y, D->sample_weight, D->y_mean, st->kept, st->n, &r_norm2, &r_y);
-    else
-        cd_residual_sums_f64(D->y, D->sample_weight, D->y_mean, st->kept, st->n, &r_norm2, &r_y);
-    return r_norm2;
+    if (D->access == FR_CD_COLUMNS) return cd_columns_residual_norm2(st);
+    return st->yty + fr_dot(st->w, st->kept, st->d) - 2.0 * fr_dot(st->w, D->xty, st->d);
 }
 
 /* Gap safe screening (decision c); returns the number of active features. On the first
@@ -261,6 +176,22 @@ static int64_t screen(cd_state *st, double gap, double dual_norm, int first) {
 }
 
 /* ---- the solver ---------------------------------------------------------------------- */
+
+/* One pass over the active features (decision d for the order). */
+static cd_sweep serial_sweep(cd_state *st, int64_t n_active, int random, uint32_t *state) {
+    cd_sweep sweep = {0.0, 0.0, 1};
+    for (int64_t f = 0; f < n_active; ++f) {
+        const int64_t j =
+            st->active[random ? (int64_t)(fr_cd_random(state) % (uint64_t)n_active) : f];
+        if (st->norm2[j] == 0.0) continue;
+        const double w_j = st->w[j];
+        const double w_new = cd_step(&st->penalty, st->norm2[j], correlation(st, j), w_j);
+        st->w[j] = w_new;
+        if (w_new != w_j) move_coordinate(st, j, w_new - w_j);
+        cd_sweep_note(&sweep, w_j, w_new);
+    }
+    return sweep;
+}
 
 static int data_valid(const fr_cd_data *D) {
     if (D == NULL || D->n_features < 0) return 0;
@@ -324,12 +255,17 @@ int fr_cd_solve(const fr_cd_data *data, const fr_cd_options *opt, double *coef, 
         (coef == NULL && data->n_features > 0))
         return finish(result, 0, FR_BAD_INPUT);
     const int64_t d = data->n_features;
-    const int64_t n = data->access == FR_CD_COLUMNS ? data->n_rows : 0;
-    const int64_t kept = data->access == FR_CD_GRAM ? d : n;
-    /* norm2, xta and kept in doubles, then the active list, then the exclusion flags */
-    const size_t doubles = 2 * (size_t)d + (size_t)kept;
-    if ((uint64_t)d > SIZE_MAX / 32 || (uint64_t)kept > SIZE_MAX / 32)
+    const int columns = data->access == FR_CD_COLUMNS;
+    const int64_t n = columns ? data->n_rows : 0;
+    const int64_t kept = columns ? n : d;
+    int sweep_threads = 1;
+    const int64_t column_work = columns ? cd_columns_work(n, d, opt->n_threads, &sweep_threads) : 0;
+    /* norm2, xta, kept and the column work in doubles, then the active list, then the
+     * exclusion flags */
+    if ((uint64_t)d > SIZE_MAX / 32 || (uint64_t)kept > SIZE_MAX / 32 ||
+        (uint64_t)column_work > SIZE_MAX / 32)
         return finish(result, 0, FR_NO_MEMORY);
+    const size_t doubles = 2 * (size_t)d + (size_t)kept + (size_t)column_work;
     char *block = malloc(doubles * sizeof(double) + (size_t)d * sizeof(int64_t) + (size_t)d + 1);
     if (block == NULL) return finish(result, 0, FR_NO_MEMORY);
 
@@ -342,9 +278,13 @@ int fr_cd_solve(const fr_cd_data *data, const fr_cd_options *opt, double *coef, 
     st.norm2 = (double *)block;
     st.xta = st.norm2 + d;
     st.kept = st.xta + d;
-    st.active = (int64_t *)(void *)(st.kept + kept);
+    st.partials = st.kept + kept;
+    st.thread_w = st.partials + (columns ? 2 * fr_chunk_count(n) : 0);
+    st.active = (int64_t *)(void *)(st.kept + kept + column_work);
     st.excluded = (unsigned char *)(st.active + d);
     st.n_threads = opt->n_threads;
+    st.chunks = 1;
+    st.sweep_threads = sweep_threads;
     const fr_penalty *p = &st.penalty;
     if (p->positive) /* start feasible: the steps never leave w >= 0 */
         for (int64_t j = 0; j < d; ++j) coef[j] = coef[j] > 0.0 ? coef[j] : 0.0;
@@ -377,22 +317,11 @@ int fr_cd_solve(const fr_cd_data *data, const fr_cd_options *opt, double *coef, 
     int status = FR_MAX_ITER, terms_current = 0;
     int64_t sweeps = 0;
     for (int64_t it = 0; it < opt->max_iter; ++it) {
-        double w_max = 0.0, d_w_max = 0.0;
-        int finite = 1;
-        for (int64_t f = 0; f < n_active; ++f) {
-            const int64_t j =
-                st.active[random ? (int64_t)(fr_cd_random(&state) % (uint64_t)n_active) : f];
-            if (st.norm2[j] == 0.0) continue;
-            const double w_j = coef[j];
-            const double c = correlation(&st, j) + w_j * st.norm2[j];
-            const double w_new = fr_penalty_coordinate_minimiser(p, st.norm2[j], c);
-            if (!(fabs(w_new) <= DBL_MAX)) finite = 0;
-            coef[j] = w_new;
-            if (w_new != w_j) move_coordinate(&st, j, w_new - w_j);
-            const double change = fabs(w_new - w_j);
-            if (change > d_w_max) d_w_max = change;
-            if (fabs(w_new) > w_max) w_max = fabs(w_new);
-        }
+        const cd_sweep sweep = columns && st.sweep_threads > 1
+                                   ? cd_columns_parallel_sweep(&st, n_active, random, &state)
+                                   : serial_sweep(&st, n_active, random, &state);
+        const double w_max = sweep.w_max, d_w_max = sweep.d_w_max;
+        const int finite = sweep.finite;
         sweeps = it + 1;
         terms_current = 0;
         const double value = objective_value(&st, residual_norm2(&st));

@@ -1,5 +1,5 @@
 /* solver_cd_columns_template.h: coordinate descent's access to the columns of X
- * (FR_CD_COLUMNS in solver_cd.c) for one dtype. The includer defines REAL (the element
+ * (FR_CD_COLUMNS, cd_columns.c) for one dtype. The includer defines REAL (the element
  * type) and SUFFIX(name). A column is contiguous (X column-major) and is centred on the
  * fly by its mean mu, so X is never copied or modified; every sum is carried in double.
  *
@@ -65,4 +65,22 @@ static void SUFFIX(cd_residual_sums)(const REAL *y, const REAL *s, double y_mean
     }
     *r_norm2 = rr;
     *r_y = ry;
+}
+
+/* out (column-major) = X (row-major, n x d), in tiles of CD_TILE x CD_TILE elements so
+ * that both sides are read and written a cache line at a time; column tiles go to
+ * threads whole. */
+static void SUFFIX(cd_transpose)(const REAL *X, int64_t n, int64_t d, REAL *out, int threads) {
+    const int64_t tiles = (d + CD_TILE - 1) / CD_TILE;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
+#endif
+    for (int64_t t = 0; t < tiles; ++t) {
+        const int64_t j0 = t * CD_TILE, j1 = j0 + CD_TILE < d ? j0 + CD_TILE : d;
+        for (int64_t i0 = 0; i0 < n; i0 += CD_TILE) {
+            const int64_t i1 = i0 + CD_TILE < n ? i0 + CD_TILE : n;
+            for (int64_t j = j0; j < j1; ++j)
+                for (int64_t i = i0; i < i1; ++i) out[j * n + i] = X[i * d + j];
+        }
+    }
 }

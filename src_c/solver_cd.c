@@ -316,10 +316,25 @@ int fr_cd_solve(const fr_cd_data *data, const fr_cd_options *opt, double *coef, 
     int64_t countdown = stride;
     int status = FR_MAX_ITER, terms_current = 0;
     int64_t sweeps = 0;
+    /* A sweep on threads gives bitwise the serial sweep's result (cd_columns.c), but its
+     * barrier per coordinate can cost more than it saves on a busy machine, where a
+     * waiting thread may be descheduled: the first sweep is serial, the second on
+     * threads, then the last time of each way decides, and the slower one is tried
+     * again every 32 sweeps. */
+    const int can_split = columns && st.sweep_threads > 1;
+    double sweep_seconds[2] = {-1.0, -1.0}; /* serial, on threads */
     for (int64_t it = 0; it < opt->max_iter; ++it) {
-        const cd_sweep sweep = columns && st.sweep_threads > 1
-                                   ? cd_columns_parallel_sweep(&st, n_active, random, &state)
-                                   : serial_sweep(&st, n_active, random, &state);
+        int split = 0;
+        double started = 0.0;
+        if (can_split) {
+            if (sweep_seconds[0] < 0.0) split = 0;
+            else if (sweep_seconds[1] < 0.0) split = 1;
+            else split = (sweep_seconds[1] < sweep_seconds[0]) != (it % 32 == 0);
+            started = fr_monotonic_seconds();
+        }
+        const cd_sweep sweep = split ? cd_columns_parallel_sweep(&st, n_active, random, &state)
+                                     : serial_sweep(&st, n_active, random, &state);
+        if (can_split) sweep_seconds[split] = fr_monotonic_seconds() - started;
         const double w_max = sweep.w_max, d_w_max = sweep.d_w_max;
         const int finite = sweep.finite;
         sweeps = it + 1;

@@ -132,6 +132,7 @@ def test_without_intercept_gram_and_columns_agree(rng):
     assert a[2] == b[2]
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("positive", [False, True])
 @pytest.mark.parametrize("selection", ["cyclic", "random"])
 def test_scikit_learn_cython_solvers_take_the_same_sweeps(selection, positive):

@@ -83,3 +83,20 @@ def statistics(
 ) -> tuple[float, NDArray[np.float64], NDArray[np.float64]]:
     """One read of X (n, d) and Y (n, T): (sum of weights, weighted means of [X | Y] (d + T,),
     centred weighted cross products of [X | Y] (d + T, d + T)); float64."""
+
+# ---- coordinate descent for least squares (src_c/solver_cd.c) ---------------------------
+
+CD_SELECTIONS: dict[str, int]
+
+def coordinate_descent(
+    data: Any, options: Any, coef: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64], int, int, float, float, float, float]:
+    """Coordinate descent on fastreg._problem.GramData or ColumnData with
+    CoordinateDescentOptions; coef (n_features,) is updated in place. Returns (coef,
+    objective_curve, n_iter, status, gap, tol_scaled, objective, optimality)."""
+
+def cd_random(state: int, count: int) -> tuple[NDArray[np.uint32], int]:
+    """count draws of the xorshift32 generator from state, and the final state."""
+
+def column_major(X: NDArray[Any], n_threads: int) -> NDArray[Any]:
+    """An F-contiguous copy of a C-contiguous float32/float64 X (tiled transpose)."""

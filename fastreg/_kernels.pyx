@@ -15,7 +15,7 @@
 #    raised there stops the solve and is re-raised here.
 from cpython.exc cimport PyErr_CheckSignals
 from cython cimport floating
-from libc.stdint cimport int64_t
+from libc.stdint cimport int64_t, uint32_t
 
 import numpy as np
 
@@ -528,3 +528,207 @@ def statistics(X, Y, sample_weight, int n_threads):
     if status != FR_CONVERGED:
         raise ValueError("fastreg: the statistics pass rejected its inputs (sizes out of range)")
     return float(total), mean_arr[:p], np.ascontiguousarray(gram_arr[:p, :p])
+
+
+# ---- coordinate descent for least squares (src_c/solver_cd.c) ---------------------------
+# The data come as fastreg._problem.GramData (the sufficient statistics) or ColumnData
+# (an F-contiguous X), the options as CoordinateDescentOptions; the twin
+# fastreg.reference.coordinate_descent takes the same objects and returns the same tuple.
+
+
+cdef extern from "fastreg.h" nogil:
+    ctypedef struct fr_cd_data:
+        int access
+        int64_t n_features
+        const double *gram
+        const double *xty
+        double yty
+        int dtype
+        int64_t n_rows
+        const void *columns
+        const void *y
+        const void *sample_weight
+        const double *x_mean
+        double y_mean
+
+    ctypedef struct fr_cd_options:
+        fr_penalty penalty
+        int64_t max_iter
+        double tol
+        int selection
+        uint32_t seed
+        int screening
+        int n_threads
+        fr_progress_fn progress
+        void *progress_ctx
+        double progress_interval
+
+    ctypedef struct fr_cd_result:
+        int64_t n_iter
+        int status
+        double gap
+        double tol_scaled
+        double objective
+        double optimality
+
+    enum:
+        FR_CD_GRAM
+        FR_CD_COLUMNS
+        FR_CD_CYCLIC
+        FR_CD_RANDOM
+
+    int fr_cd_solve(const fr_cd_data *data, const fr_cd_options *options, double *coef,
+                    double *objective_curve, fr_cd_result *result)
+    uint32_t fr_cd_random(uint32_t *state)
+    int fr_cd_column_major(int dtype, const void *X, int64_t n_rows, int64_t n_cols,
+                           void *out, int n_threads)
+
+CD_SELECTIONS = {"cyclic": FR_CD_CYCLIC, "random": FR_CD_RANDOM}
+
+
+def _float64_vector(vector, int64_t n, str name):
+    if not isinstance(vector, np.ndarray) or vector.ndim != 1 or vector.dtype != np.float64:
+        raise ValueError(f"{name} must be a 1-D float64 ndarray")
+    if vector.shape[0] != n:
+        raise ValueError(f"{name} has {vector.shape[0]} entries for {n} features")
+    return np.ascontiguousarray(vector)
+
+
+cdef int _fill_cd_data(fr_cd_data *c_data, data, list keep) except -1:
+    c_data.gram = NULL
+    c_data.xty = NULL
+    c_data.yty = 0.0
+    c_data.dtype = FR_FLOAT64
+    c_data.n_rows = 0
+    c_data.columns = NULL
+    c_data.y = NULL
+    c_data.sample_weight = NULL
+    c_data.x_mean = NULL
+    c_data.y_mean = 0.0
+    cdef const double[:, ::1] gram_view
+    cdef const double[::1] vector_view
+    if hasattr(data, "gram"):
+        c_data.access = FR_CD_GRAM
+        gram = data.gram
+        if (not isinstance(gram, np.ndarray) or gram.ndim != 2 or gram.dtype != np.float64
+                or not gram.flags.c_contiguous or gram.shape[0] != gram.shape[1]):
+            raise ValueError("gram must be a square C-contiguous float64 ndarray")
+        c_data.n_features = gram.shape[0]
+        xty = _float64_vector(data.xty, gram.shape[0], "xty")
+        keep.extend([gram, xty])
+        if gram.shape[0] > 0:
+            gram_view = gram
+            c_data.gram = &gram_view[0, 0]
+            vector_view = xty
+            c_data.xty = &vector_view[0]
+        c_data.yty = float(data.yty)
+        return 0
+    c_data.access = FR_CD_COLUMNS
+    X = data.X
+    if not isinstance(X, np.ndarray) or X.ndim != 2 or not X.flags.f_contiguous:
+        raise ValueError("X must be an F-contiguous 2-D ndarray")
+    if X.dtype == np.float64:
+        c_data.dtype = FR_FLOAT64
+    elif X.dtype == np.float32:
+        c_data.dtype = FR_FLOAT32
+    else:
+        raise ValueError(f"X must be float32 or float64, not {X.dtype}")
+    c_data.n_rows, c_data.n_features = X.shape[0], X.shape[1]
+    if X.shape[0] < 1:
+        raise ValueError("X must have at least one row")
+    c_data.columns = _address(X.T.reshape(-1).view(np.uint8), keep)
+    _fill_vector(&c_data.y, data.y, X.dtype, X.shape[0], "y", keep)
+    _fill_vector(&c_data.sample_weight, data.sample_weight, X.dtype, X.shape[0],
+                 "sample_weight", keep)
+    if data.x_mean is not None:
+        x_mean = _float64_vector(data.x_mean, X.shape[1], "x_mean")
+        keep.append(x_mean)
+        if X.shape[1] > 0:
+            vector_view = x_mean
+            c_data.x_mean = &vector_view[0]
+    c_data.y_mean = float(data.y_mean)
+    return 0
+
+
+def coordinate_descent(data, options, double[::1] coef):
+    """Minimise the summed elastic-net objective of fastreg.h by coordinate descent.
+
+    ``data`` is a fastreg._problem.GramData or ColumnData and ``options`` a
+    CoordinateDescentOptions; ``coef`` (n_features,) float64 holds the start point and is
+    updated in place. Returns ``(coef, objective_curve, n_iter, status, gap, tol_scaled,
+    objective, optimality)`` (see fr_cd_result); an exception raised by
+    ``options.progress`` or by a pending signal is re-raised.
+    """
+    cdef list keep = []
+    cdef fr_cd_data c_data
+    cdef fr_cd_options c_options
+    cdef fr_cd_result result
+    _fill_cd_data(&c_data, data, keep)
+    if coef.shape[0] != c_data.n_features:
+        raise ValueError(f"coef has {coef.shape[0]} entries for {c_data.n_features} features")
+    if options.selection not in CD_SELECTIONS:
+        raise ValueError(f"selection must be one of {sorted(CD_SELECTIONS)}")
+    if options.max_iter < 1:
+        raise ValueError("max_iter must be at least 1")
+    if not 0 <= options.seed < 2**32:
+        raise ValueError("seed must be in [0, 2**32)")
+    c_options.penalty.l2 = options.penalty.l2
+    c_options.penalty.l1 = options.penalty.l1
+    c_options.penalty.positive = bool(options.penalty.positive)
+    if options.penalty.kind != "elastic_net":
+        raise ValueError("coordinate descent solves the elastic net only, "
+                         f"not the penalty kind {options.penalty.kind!r}")
+    c_options.penalty.kind = PENALTIES["elastic_net"]
+    c_options.penalty.param = options.penalty.param
+    c_options.max_iter = options.max_iter
+    c_options.tol = options.tol
+    c_options.selection = CD_SELECTIONS[options.selection]
+    c_options.seed = options.seed
+    c_options.screening = bool(options.screening)
+    c_options.n_threads = options.n_threads
+    c_options.progress_interval = options.progress_interval
+    curve_arr = np.zeros(c_options.max_iter, dtype=np.float64)
+    cdef double[::1] curve = curve_arr
+    cdef _ProgressRelay relay = _ProgressRelay(options.progress)
+    c_options.progress = _relay_progress
+    c_options.progress_ctx = <void *>relay
+    cdef double *coef_ptr = &coef[0] if coef.shape[0] > 0 else NULL
+    cdef int status
+    with nogil:
+        status = fr_cd_solve(&c_data, &c_options, coef_ptr, &curve[0], &result)
+    if relay.error is not None:
+        raise relay.error
+    if status == FR_NO_MEMORY:
+        raise MemoryError("fastreg: could not allocate the coordinate-descent work space")
+    if status == FR_BAD_INPUT:
+        raise ValueError("fastreg: the coordinate-descent solver rejected its inputs "
+                         "(inconsistent sizes or options); this is a bug in the caller")
+    return (np.asarray(coef), curve_arr[:result.n_iter].copy(), int(result.n_iter),
+            int(status), float(result.gap), float(result.tol_scaled),
+            float(result.objective), float(result.optimality))
+
+
+def cd_random(uint32_t state, int64_t count):
+    """``count`` draws of fr_cd_random from ``state``: (draws as uint32 array, final state)."""
+    out = np.empty(count, dtype=np.uint32)
+    cdef uint32_t[::1] view = out
+    cdef int64_t i
+    for i in range(count):
+        view[i] = fr_cd_random(&state)
+    return out, int(state)
+
+
+def column_major(X, int n_threads):
+    """An F-contiguous copy of the C-contiguous float32/float64 ``X`` (a tiled transpose)."""
+    cdef list keep = []
+    cdef fr_matrix matrix
+    _fill_matrix(&matrix, X, keep)
+    out = np.empty(X.shape, dtype=X.dtype, order="F")
+    cdef void *out_ptr = <void *>_array_address(out.T, keep)
+    cdef int status
+    with nogil:
+        status = fr_cd_column_major(matrix.dtype, matrix.values, matrix.n_rows, matrix.n_cols,
+                                    out_ptr, n_threads)
+    if status != 0:
+        raise ValueError("fastreg: the column copy rejected its inputs")
+    return out

@@ -123,3 +123,103 @@ class SolverOptions:
     n_threads: int = 1
     progress: Callable[[int, float], Any] | None = None
     progress_interval: float = 0.2
+
+
+# ---- coordinate descent for least squares (src_c/solver_cd.c) -------------------------
+# What fastreg._kernels.coordinate_descent and its twin fastreg.reference.coordinate_descent
+# take: the data as statistics or as columns, and the options. The objective is the summed
+#     P(w) = 1/2 ||y_c - X_c w||_S^2 + l1 ||w||_1 + l2/2 ||w||^2   (w >= 0 when positive),
+# the averaged objective G times S = sum_i s_i.
+
+
+@dataclasses.dataclass(frozen=True)
+class GramData:
+    """Least squares through its sufficient statistics: no pass over X.
+
+    Parameters
+    ----------
+    gram : ndarray of shape (n_features, n_features)
+        ``Q = X_c^T S X_c``: symmetric, C-contiguous float64.
+    xty : ndarray of shape (n_features,)
+        ``q = X_c^T S y_c``, float64.
+    yty : float
+        ``y_c^T S y_c``.
+    """
+
+    gram: Any
+    xty: Any
+    yty: float
+
+    @property
+    def n_features(self) -> int:
+        """Number of features."""
+        return int(self.xty.shape[0])
+
+
+@dataclasses.dataclass(frozen=True)
+class ColumnData:
+    """Least squares through the columns of X, centred on the fly by the given means.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        F-contiguous (column-major) float32 or float64 data.
+    y : ndarray of shape (n_samples,)
+        Targets in X's dtype.
+    sample_weight : ndarray of shape (n_samples,) or None, default=None
+        Weights in X's dtype; None means unit weights.
+    x_mean : ndarray of shape (n_features,) or None, default=None
+        float64 means subtracted from the columns; None leaves them raw.
+    y_mean : float, default=0.0
+        Subtracted from y.
+    """
+
+    X: Any
+    y: Any
+    sample_weight: Any = None
+    x_mean: Any = None
+    y_mean: float = 0.0
+
+    @property
+    def n_features(self) -> int:
+        """Number of features."""
+        return int(self.X.shape[1])
+
+
+@dataclasses.dataclass(frozen=True)
+class CoordinateDescentOptions:
+    """How coordinate descent minimises the summed objective P.
+
+    Parameters
+    ----------
+    penalty : Penalty
+        ``l1``, ``l2`` and ``positive`` of P (the averaged penalty times S).
+    max_iter : int, default=1000
+        Maximum number of sweeps (>= 1).
+    tol : float, default=1e-4
+        scikit-learn's tolerance: after a sweep whose largest change is <= tol times the
+        largest coefficient, stop if the duality gap is <= ``tol * y_c^T S y_c``.
+    selection : {"cyclic", "random"}, default="cyclic"
+        Visit the coordinates in order, or draw each from the xorshift32 generator.
+    seed : int, default=0
+        State of the generator for "random" (0 acts as 1), in [0, 2**32).
+    screening : bool, default=True
+        Use the gap safe screening rules (when ``l1 > 0``).
+    n_threads : int, default=1
+        Threads of the gap pass over the columns; results do not depend on it.
+    progress : callable or None, default=None
+        ``progress(sweep, objective)`` between sweeps, at most every
+        ``progress_interval`` seconds; returning True (or raising) stops the solve.
+    progress_interval : float, default=0.2
+        Seconds between progress calls.
+    """
+
+    penalty: Penalty
+    max_iter: int = 1000
+    tol: float = 1e-4
+    selection: str = "cyclic"
+    seed: int = 0
+    screening: bool = True
+    n_threads: int = 1
+    progress: Callable[[int, float], Any] | None = None
+    progress_interval: float = 0.2

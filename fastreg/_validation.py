@@ -577,3 +577,92 @@ def encode_class_labels(name, y, sample_weight, class_weight, dtype):
                 "sample_weight and class_weight only one class has any weight."
             )
     return classes, y_index, sample_weight
+
+
+# ---- coordinate-descent parameters (Lasso, ElasticNet) ---------------------------------
+
+
+def check_precompute(value):
+    """Check ``precompute``: True, False, ``"auto"`` or a Gram matrix.
+
+    Parameters
+    ----------
+    value : object
+        The parameter value.
+
+    Returns
+    -------
+    precompute : bool, str or ndarray
+        The value, with an array-like turned into a float64 ndarray (its shape is
+        checked against the data by `check_gram_matrix`).
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, str):
+        if value != "auto":
+            raise ValueError(
+                f"Precompute should be one of True, False, 'auto' or array-like. Got {value!r}"
+            )
+        return value
+    if not hasattr(value, "__array__") and not isinstance(value, (list, tuple)):
+        raise TypeError(
+            "precompute must be True, False, 'auto' or a Gram matrix (array-like of shape "
+            f"(n_features, n_features)); got {value!r} of type {type(value).__name__}."
+        )
+    check_real_dtype(value, "precompute")
+    gram = np.asarray(value)
+    # a float32 Gram matrix keeps its dtype until checked: its tolerance is float32's
+    return gram if gram.dtype in (np.float32, np.float64) else gram.astype(np.float64)
+
+
+def check_gram_matrix(gram, n_features):
+    """Check a Gram matrix passed as ``precompute`` against the data's width.
+
+    Parameters
+    ----------
+    gram : ndarray
+        The float array from `check_precompute`.
+    n_features : int
+        Columns of X.
+
+    Returns
+    -------
+    gram : ndarray of shape (n_features, n_features)
+        C-contiguous float64 and finite.
+    """
+    if gram.shape != (n_features, n_features):
+        raise ValueError(
+            f"The Gram matrix passed as precompute has shape {gram.shape}, but X has "
+            f"{n_features} features; pass X.T @ X of shape ({n_features}, {n_features})."
+        )
+    if not np.all(np.isfinite(gram)):
+        raise ValueError("The Gram matrix passed as precompute contains NaN or infinity.")
+    return np.ascontiguousarray(gram, dtype=np.float64)
+
+
+def check_unvalidated_input(X, y):
+    """The few cheap checks of X and y that remain when ``check_input=False``.
+
+    Parameters
+    ----------
+    X : object
+        Must be a 2-D float32 or float64 ndarray.
+    y : object
+        Converted to X's dtype; 1-D or 2-D with X's number of rows.
+
+    Returns
+    -------
+    X, y : ndarray
+    """
+    if not isinstance(X, np.ndarray) or X.ndim != 2 or X.dtype not in (np.float32, np.float64):
+        raise ValueError(
+            "With check_input=False, X must be a 2-D float32 or float64 ndarray; got "
+            f"{type(X).__name__}{getattr(X, 'shape', '')} of dtype {getattr(X, 'dtype', None)}. "
+            "Pass check_input=True to convert it."
+        )
+    y = np.asarray(y, dtype=X.dtype)
+    if y.ndim not in (1, 2) or y.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"y has shape {y.shape} for X of shape {X.shape}; y must have one row per sample."
+        )
+    return X, y

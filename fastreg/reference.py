@@ -28,6 +28,15 @@
 #      rounding; FISTA and L-BFGS here are simpler textbook versions that reach the same
 #      minimiser.
 #   e. n_threads is accepted everywhere and ignored: NumPy's BLAS threads on its own.
+#   f. Coordinate descent for least squares (src_c/solver_cd.c) works on the summed
+#      objective S G, through the sufficient statistics or the columns of X, and stops on
+#      scikit-learn's duality gap; its twin takes the same steps in the same order.
+from fastreg._reference_coordinate_descent import (
+    cd_random,
+    coordinate_coefficient,
+    coordinate_descent,
+    duality_gap,
+)
 from fastreg._reference_objective import (
     lipschitz_constant,
     objective,
@@ -79,7 +88,11 @@ __all__ = [
     "STATUS_MAX_ITER",
     "STATUS_NO_MEMORY",
     "_row_losses",
+    "cd_random",
     "column_means",
+    "coordinate_coefficient",
+    "coordinate_descent",
+    "duality_gap",
     "lipschitz_constant",
     "log1pexp",
     "log_sum_exp",

@@ -16,6 +16,16 @@
  *                 optimality measure, rounding estimates, implicit centring), listed in
  *                 the solver table of solve.c (name, work space, whether it accepts a
  *                 non-smooth penalty, entry function).
+ *                 Beside that table, the least-squares solvers that work on the
+ *                 sufficient statistics instead of passes over X: solver_cd.c
+ *                 (fr_cd_solve, coordinate descent on the Gram matrix Q = X_c^T S X_c,
+ *                 q, y_c^T S y_c, or on the columns of X when the Gram matrix is not
+ *                 wanted). They take their own data struct rather than an fr_problem
+ *                 (the statistics are computed once per fit, or per path, by the
+ *                 statistics pass; no loss, no row blocks), stop on their own measure
+ *                 (the duality gap), and share with the table's solvers only the penalty
+ *                 interface and the progress callback. The table holds solvers that are
+ *                 interchangeable on any loss; these are for the squared loss alone.
  *
  * What adding one of each touches:
  *   a loss        fastreg.h (its code), losses.h (table row, block function, one case in
@@ -30,6 +40,9 @@
  *                 each), the bridge's matrix fill. Losses and solvers are untouched.
  *   a solver      solver_<name>.c, one row of the table in solve.c, its code in
  *                 fastreg.h, its twin in fastreg/_reference_solvers.py.
+ *   a statistics  solver_<name>.c with its entry point and data struct in fastreg.h,
+ *   solver        a bridge function in fastreg/_kernels.pyx and its twin; the
+ *                 statistics (fastreg/_statistics.py) are its input.
  *
  * Dtypes: a body written for both float32 and float64 lives in a *_template.h file that
  * the .c file includes once per dtype with REAL (the element type) and SUFFIX(name)

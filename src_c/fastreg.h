@@ -225,6 +225,82 @@ int fr_statistics(const fr_matrix *X, const void *Y, int64_t n_targets,
 /* Chunks of the statistics pass over n_rows rows of n_columns (= p) columns. */
 int64_t fr_stats_chunk_count(int64_t n_rows, int64_t n_columns);
 
+/* ---- coordinate descent for least squares (solver_cd.c) ------------------------------ */
+/* The elastic net on least squares, by coordinate descent: the algorithm of
+ * scikit-learn's enet_coordinate_descent(_gram), on the summed objective
+ *     P(w) = 1/2 ||y_c - X_c w||_S^2 + l1 ||w||_1 + l2/2 ||w||^2   (w >= 0 when positive),
+ * with ||r||_S^2 = sum_i s_i r_i^2 and X_c, y_c centred by the given means (or raw).
+ * Unlike fr_solve it needs no pass over X when it has the sufficient statistics. */
+
+/* How the solver reaches the data. */
+enum fr_cd_access {
+    FR_CD_GRAM = 0,   /* the statistics Q = X_c^T S X_c, q = X_c^T S y_c, y_c^T S y_c:
+                         O(d^2) per sweep, never reads X */
+    FR_CD_COLUMNS = 1 /* the columns of X (column-major), centred on the fly: O(n d) per
+                         sweep, keeps the residual */
+};
+enum fr_cd_selection { FR_CD_CYCLIC = 0, FR_CD_RANDOM = 1 };
+
+typedef struct {
+    int access;         /* enum fr_cd_access */
+    int64_t n_features; /* d */
+    /* FR_CD_GRAM: Q (d x d, symmetric, C-contiguous), q (d) and y_c^T S y_c */
+    const double *gram;
+    const double *xty;
+    double yty;
+    /* FR_CD_COLUMNS: X column-major (column j at columns + j n_rows, of dtype), y and the
+     * weights (NULL: unit) in that dtype, and the centring means (x_mean NULL: none) */
+    int dtype; /* enum fr_dtype */
+    int64_t n_rows;
+    const void *columns;
+    const void *y;
+    const void *sample_weight;
+    const double *x_mean;
+    double y_mean;
+} fr_cd_data;
+
+typedef struct {
+    fr_penalty penalty; /* l1, l2 of P (the averaged objective's times sum_i s_i) */
+    int64_t max_iter;   /* sweeps, >= 1 */
+    /* >= 0, as scikit-learn applies it: a sweep whose largest coefficient change is
+     * <= tol max_j |w_j| triggers the duality-gap test gap <= tol y_c^T S y_c. */
+    double tol;
+    int selection;  /* enum fr_cd_selection */
+    uint32_t seed;  /* FR_CD_RANDOM: state of the xorshift32 generator (0 acts as 1) */
+    int screening;  /* 1: gap safe screening rules (used only when l1 > 0) */
+    int n_threads;  /* >= 1; FR_CD_COLUMNS: threads of the gap pass; results do not depend on it */
+    int (*progress)(void *ctx, int64_t iteration, double objective);
+    void *progress_ctx;
+    double progress_interval;
+} fr_cd_options;
+
+typedef struct {
+    int64_t n_iter;    /* sweeps done (0: the start point passed the gap test) */
+    int status;        /* enum fr_status */
+    double gap;        /* the duality gap of P at the returned point (last test) */
+    double tol_scaled; /* tol y_c^T S y_c: what the gap was compared with */
+    double objective;  /* P at the returned point */
+    double optimality; /* max-norm of the minimum-norm subgradient of P there */
+} fr_cd_result;
+
+/* Minimises P from coef (d doubles: the start point on entry, the solution on return).
+ * objective_curve receives P after each sweep (max_iter doubles). Returns result->status:
+ * FR_CONVERGED when the gap test passed, FR_MAX_ITER after max_iter sweeps,
+ * FR_DIVERGED when a coefficient became non-finite, FR_INTERRUPTED, FR_NO_MEMORY, or
+ * FR_BAD_INPUT for inconsistent data or options. */
+int fr_cd_solve(const fr_cd_data *data, const fr_cd_options *options, double *coef,
+                double *objective_curve, fr_cd_result *result);
+
+/* out (n_rows x n_cols, column-major) = X (row-major), both of dtype: the column copy
+ * FR_CD_COLUMNS reads, made in cache tiles on n_threads threads. Returns 0, or
+ * FR_BAD_INPUT. */
+int fr_cd_column_major(int dtype, const void *X, int64_t n_rows, int64_t n_cols, void *out,
+                       int n_threads);
+
+/* One step of the generator of FR_CD_RANDOM (Marsaglia's xorshift32 with shifts 13, 17,
+ * 5, as scikit-learn's our_rand_r): advances *state and returns it modulo 2^31. */
+uint32_t fr_cd_random(uint32_t *state);
+
 #ifdef __cplusplus
 }
 #endif

@@ -120,10 +120,15 @@ static inline double fr_penalty_violation(const fr_penalty *p, double w, double 
 
 /* Minimiser of a/2 u^2 - c u + l2/2 u^2 + non-smooth part(u) over one coordinate
  * (a > 0 the loss's curvature along it, c the linear term): what coordinate descent
- * solves at each step. */
+ * solves at each step. The soft-thresholding acts on c before the division,
+ * sign(c) max(|c| - l1, 0) / (a + l2): scikit-learn's formula, so that both take the same
+ * steps (dividing first would round once more). 0 when the constraint forbids c < 0; a
+ * NaN c stays NaN, so that the caller sees the divergence. */
 static inline double fr_penalty_coordinate_minimiser(const fr_penalty *p, double a, double c) {
-    const double curvature = a + p->l2;
-    return fr_penalty_prox_scalar(p, c / curvature, 1.0 / curvature);
+    if (p->positive && c < 0.0) return 0.0;
+    const double excess = fabs(c) - p->l1;
+    if (!(excess > 0.0)) return isnan(excess) ? excess : 0.0;
+    return (c > 0.0 ? excess : -excess) / (a + p->l2);
 }
 
 #endif /* FASTREG_PENALTIES_H */

@@ -219,6 +219,8 @@ def _obj(X, value):
 
 def _cases_for(cls):
     extra = CLASSIFIER_CASES if cls in CLASSIFIERS else REGRESSOR_CASES
+    if cls().__sklearn_tags__().target_tags.multi_output:  # a 2-D y is valid there
+        extra = [case for case in extra if case[0] != "2-D y"]
     return DATA_CASES + extra
 
 

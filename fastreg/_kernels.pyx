@@ -4,7 +4,9 @@
 #    memoryview of each C-contiguous array gives its address (read-only arrays and
 #    memmaps work, nothing is copied) and the dtype becomes a field of the C struct, so
 #    one struct fill serves both dtypes. The memoryviews are kept alive in a list until
-#    the C call returns.
+#    the C call returns. A scipy.sparse CSR X fills the CSR layout from its data,
+#    indices and indptr the same way; fr_matrix_check reads its structure before any
+#    pass does, and what it finds becomes a ValueError naming the problem.
 # b. Every size C will trust is checked here first (O(1) checks, clear ValueErrors);
 #    fr_problem_valid in C is the last guard. Loss properties come from the C loss
 #    table (fr_loss_describe), solver names from the C solver table: nothing about a
@@ -379,7 +381,7 @@ def loss_gradient(int loss, X, y, sample_weight, coef, intercept, int n_threads,
 
     Returns ``(loss_sum, grad_coef (K, d) float64, grad_intercept (K,) float64)``;
     ``sample_weight`` may be None (unit weights). The pass reads coef and intercept in
-    X's dtype.
+    X's dtype. ``X`` is a C-contiguous ndarray or a scipy.sparse CSR matrix/array.
     """
     coef, intercept = np.asarray(coef), np.asarray(intercept)
     cdef list keep = []
@@ -407,7 +409,7 @@ def loss_gradient(int loss, X, y, sample_weight, coef, intercept, int n_threads,
 
 
 def column_means(int loss, X, y, sample_weight, int n_threads):
-    """Sample-weighted column means of ``X`` (float64, (d,)) and the weight sum."""
+    """Sample-weighted column means of ``X`` (float64, (d,)) and the weight sum (X dense or CSR)."""
     cdef list keep = []
     cdef fr_problem problem
     _fill_problem(&problem, loss, X, y, sample_weight, 1, 0.0, keep)
@@ -422,7 +424,10 @@ def column_means(int loss, X, y, sample_weight, int n_threads):
 
 
 def scores(X, coef, intercept, int n_threads):
-    """``X @ coef.T + intercept`` as float64 (n, K), with the fused pass's dot products."""
+    """``X @ coef.T + intercept`` as float64 (n, K), with the fused pass's dot products.
+
+    ``X`` is a C-contiguous ndarray or a scipy.sparse CSR matrix/array (never densified).
+    """
     cdef list keep = []
     cdef fr_matrix matrix
     _fill_matrix(&matrix, X, keep)
@@ -543,3 +548,26 @@ def stream_read(const double[::1] data, int n_threads):
     with nogil:
         total = fr_stream_read_f64(&data[0], data.shape[0], n_threads)
     return total
+
+
+# ---- sparse X: the chunks of a pass ------------------------------------------------------
+
+cdef extern from "core.h" nogil:
+    int64_t fr_matrix_chunk_count(const fr_matrix *X)
+    int64_t fr_matrix_chunk_start(const fr_matrix *X, int64_t chunk, int64_t chunks)
+
+
+def chunk_bounds(X):
+    """The row boundaries of the chunks a pass over ``X`` (dense or CSR) is cut into.
+
+    Returns an int64 array ``[0, ..., n_rows]`` of chunks + 1 entries: chunk c holds rows
+    ``bounds[c]:bounds[c + 1]``. The chunks depend on X's shape (and, for CSR, its stored
+    entries) only, never on a thread count: what makes every pass bitwise reproducible.
+    """
+    cdef list keep = []
+    cdef fr_matrix matrix
+    _fill_matrix(&matrix, X, keep)
+    _check_matrix(&matrix)
+    cdef int64_t chunks = fr_matrix_chunk_count(&matrix)
+    return np.array([fr_matrix_chunk_start(&matrix, c, chunks) for c in range(chunks + 1)],
+                    dtype=np.int64)

@@ -65,6 +65,7 @@ def test_sparse_fit_equals_dense_fit(rng, cls, n_classes, dtype, index_dtype):
     assert_same_predictions(predictions(a, dense), predictions(b, X), rtol)
 
 
+@pytest.mark.filterwarnings("ignore::scipy.sparse.SparseEfficiencyWarning")  # DIA, built here
 @pytest.mark.parametrize("as_array", [True, False], ids=["array", "matrix"])
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_every_format_fits_like_dense_and_is_left_unchanged(rng, fmt, as_array):

@@ -32,8 +32,12 @@ QUICK = (20_000, 5_000, 50)
 C = 1.0
 RELATIVE_ACCURACY = 1e-6
 EPOCH_LEARNING_RATE = 1e-3
-LOSSES = {"squared": ("LOSS_SQUARED", 1), "logistic": ("LOSS_LOGISTIC", 1),
-          "multinomial3": ("LOSS_MULTINOMIAL", 3), "multinomial10": ("LOSS_MULTINOMIAL", 10)}
+LOSSES = {
+    "squared": ("LOSS_SQUARED", 1),
+    "logistic": ("LOSS_LOGISTIC", 1),
+    "multinomial3": ("LOSS_MULTINOMIAL", 3),
+    "multinomial10": ("LOSS_MULTINOMIAL", 10),
+}
 
 
 def text_like(n_samples, n_features, nnz_per_row, dtype=np.float64, seed=0):
@@ -50,8 +54,7 @@ def text_like(n_samples, n_features, nnz_per_row, dtype=np.float64, seed=0):
     columns = rng.permutation(n_features)[columns]  # frequent words spread over the columns
     values = rng.lognormal(0.0, 1.0, size=columns.shape)
     indptr = np.arange(0, n_samples * nnz_per_row + 1, nnz_per_row)
-    X = sparse.csr_array((values.ravel(), columns.ravel(), indptr),
-                         shape=(n_samples, n_features))
+    X = sparse.csr_array((values.ravel(), columns.ravel(), indptr), shape=(n_samples, n_features))
     X.sum_duplicates()
     norms = np.sqrt(np.add.reduceat(X.data**2, X.indptr[:-1]))
     X.data /= np.repeat(norms, np.diff(X.indptr))
@@ -89,18 +92,20 @@ def read_bandwidth(threads, n_bytes=1 << 30, repeats=5):
     return data.nbytes / seconds / 1e9
 
 
-# ---- (1) the CSR epoch ----------------------------------------------------------------------
+# ---- (1) the CSR epoch ------------------------------------------------------------------
 
 
 def _gd_call(X, y, loss_code, n_outputs, epochs, threads):
     from fastreg import _kernels
     from fastreg._problem import Problem, SolverOptions
 
-    options = SolverOptions("gd", learning_rate=EPOCH_LEARNING_RATE, max_iter=epochs, tol=0.0,
-                            n_threads=threads)
+    options = SolverOptions(
+        "gd", learning_rate=EPOCH_LEARNING_RATE, max_iter=epochs, tol=0.0, n_threads=threads
+    )
     coef, intercept = np.zeros((n_outputs, X.shape[1])), np.zeros(n_outputs)
-    return _kernels.solve(Problem(loss_code, X, y, n_outputs=n_outputs), options, coef,
-                          intercept)[3]
+    return _kernels.solve(Problem(loss_code, X, y, n_outputs=n_outputs), options, coef, intercept)[
+        3
+    ]
 
 
 def epoch_rows(X, labels, threads, bandwidth, target_seconds=1.0, repeats=3):
@@ -112,24 +117,35 @@ def epoch_rows(X, labels, threads, bandwidth, target_seconds=1.0, repeats=3):
         code = getattr(_kernels, code_name)
         k = 2 if n_outputs == 1 else n_outputs
         y = labels[k].astype(X.dtype)
-        one, _ = best_time(lambda: _gd_call(X, y, code, n_outputs, 1, threads), 2)
+
+        def call(epochs, y=y, code=code, n_outputs=n_outputs):
+            return _gd_call(X, y, code, n_outputs, epochs, threads)
+
+        one, _ = best_time(lambda: call(1), 2)
         epochs = int(min(2000, max(5, target_seconds / max(one, 1e-6))))
-        long_s, n_long = best_time(
-            lambda e=epochs: _gd_call(X, y, code, n_outputs, e, threads), repeats)
-        short_s, n_short = best_time(lambda: _gd_call(X, y, code, n_outputs, 1, threads),
-                                     repeats)
+        long_s, n_long = best_time(lambda: call(epochs), repeats)  # noqa: B023 (called at once)
+        short_s, n_short = best_time(lambda: call(1), repeats)
         per_epoch = (long_s - short_s) / max(n_long - n_short, 1)
         if per_epoch <= 0:
             per_epoch = long_s / n_long
         gb_per_s = csr_bytes(X) / per_epoch / 1e9
-        rows.append({
-            "bench": "csr_epoch", "loss": loss, "dtype": X.dtype.name, "threads": threads,
-            "n_samples": X.shape[0], "n_features": X.shape[1], "nnz": int(X.nnz),
-            "chunks": int(_kernels.chunk_bounds(X).shape[0] - 1),
-            "bytes_per_epoch": csr_bytes(X), "seconds_per_epoch": per_epoch,
-            "gb_per_s": gb_per_s, "read_bandwidth_gb_per_s": bandwidth,
-            "percent_of_bandwidth": 100.0 * gb_per_s / bandwidth,
-        })
+        rows.append(
+            {
+                "bench": "csr_epoch",
+                "loss": loss,
+                "dtype": X.dtype.name,
+                "threads": threads,
+                "n_samples": X.shape[0],
+                "n_features": X.shape[1],
+                "nnz": int(X.nnz),
+                "chunks": int(_kernels.chunk_bounds(X).shape[0] - 1),
+                "bytes_per_epoch": csr_bytes(X),
+                "seconds_per_epoch": per_epoch,
+                "gb_per_s": gb_per_s,
+                "read_bandwidth_gb_per_s": bandwidth,
+                "percent_of_bandwidth": 100.0 * gb_per_s / bandwidth,
+            }
+        )
     return rows
 
 
@@ -146,15 +162,21 @@ def two_read_alternative(X, labels):
     g = np.ones(X.shape[0], dtype=X.dtype)
     with threadpool_limits(limits=1):
         fused, _ = best_time(
-            lambda: _kernels.loss_gradient(_kernels.LOSS_LOGISTIC, X, y, None, coef, intercept,
-                                           1), 5)
+            lambda: _kernels.loss_gradient(_kernels.LOSS_LOGISTIC, X, y, None, coef, intercept, 1),
+            5,
+        )
         two, _ = best_time(lambda: (X @ w, csc.T @ g), 5)
-    return {"bench": "gradient_layout", "dtype": X.dtype.name, "threads": 1,
-            "fused_csr_pass_seconds": fused, "scipy_csr_then_csc_seconds": two,
-            "ratio": two / fused}
+    return {
+        "bench": "gradient_layout",
+        "dtype": X.dtype.name,
+        "threads": 1,
+        "fused_csr_pass_seconds": fused,
+        "scipy_csr_then_csc_seconds": two,
+        "ratio": two / fused,
+    }
 
 
-# ---- (2) the fit at equal objective ---------------------------------------------------------------
+# ---- (2) the fit at equal objective ---------------------------------------------------------
 
 
 def objective(X, y01, coef, intercept):
@@ -187,8 +209,9 @@ def _solvers(n_samples, threads):
         from skglm.solvers import LBFGS
 
         def skglm_fit(X, y, k):
-            m = GeneralizedLinearEstimator(Logistic(), L2(1.0 / (C * n_samples)),
-                                           LBFGS(max_iter=k, tol=1e-12)).fit(X, 2 * y - 1)
+            m = GeneralizedLinearEstimator(
+                Logistic(), L2(1.0 / (C * n_samples)), LBFGS(max_iter=k, tol=1e-12)
+            ).fit(X, 2 * y - 1)
             return m.coef_, np.zeros(1), k  # skglm's Logistic has no intercept here
 
         solvers["skglm_lbfgs"] = skglm_fit
@@ -198,9 +221,14 @@ def _solvers(n_samples, threads):
         from glum import GeneralizedLinearRegressor
 
         def glum_fit(X, y, k):
-            m = GeneralizedLinearRegressor(family="binomial", alpha=1.0 / (C * n_samples),
-                                           l1_ratio=0.0, max_iter=k, gradient_tol=1e-12,
-                                           solver="lbfgs").fit(X, y)
+            m = GeneralizedLinearRegressor(
+                family="binomial",
+                alpha=1.0 / (C * n_samples),
+                l1_ratio=0.0,
+                max_iter=k,
+                gradient_tol=1e-12,
+                solver="lbfgs",
+            ).fit(X, y)
             return m.coef_, np.atleast_1d(m.intercept_), k
 
         solvers["glum_lbfgs"] = glum_fit
@@ -228,20 +256,28 @@ def fit_rows(X, y, threads, budget_seconds=120.0):
                 if int(n_iter) < k or 0 <= last - value <= 1e-13 * abs(value):
                     break  # converged, or no more progress
                 last, k = value, max(k + 1, math.ceil(1.6 * k))
-    best = min(r["objective"] for r in sum(runs.values(), []))
+    best = min(r["objective"] for solver_runs in runs.values() for r in solver_runs)
     target = best + RELATIVE_ACCURACY * abs(best)
     rows = []
     for name, solver_runs in runs.items():
         reached = [r for r in solver_runs if r["objective"] <= target]
-        rows.append({
-            "bench": "fit", "solver": name, "threads": threads, "n_samples": X.shape[0],
-            "n_features": X.shape[1], "nnz": int(X.nnz), "C": C,
-            "target_objective": target, "reached": bool(reached),
-            "seconds": min(r["seconds"] for r in reached) if reached else None,
-            "max_iter": min(r["max_iter"] for r in reached) if reached else None,
-            "best_relative_gap": (min(r["objective"] for r in solver_runs) - best) / abs(best),
-            "runs": solver_runs,
-        })
+        rows.append(
+            {
+                "bench": "fit",
+                "solver": name,
+                "threads": threads,
+                "n_samples": X.shape[0],
+                "n_features": X.shape[1],
+                "nnz": int(X.nnz),
+                "C": C,
+                "target_objective": target,
+                "reached": bool(reached),
+                "seconds": min(r["seconds"] for r in reached) if reached else None,
+                "max_iter": min(r["max_iter"] for r in reached) if reached else None,
+                "best_relative_gap": (min(r["objective"] for r in solver_runs) - best) / abs(best),
+                "runs": solver_runs,
+            }
+        )
     ours = next(r["seconds"] for r in rows if r["solver"] == "fastreg")
     for row in rows:
         row["fastreg_speedup"] = row["seconds"] / ours if row["seconds"] and ours else None
@@ -269,13 +305,20 @@ def sparse_rows(quick=False, threads=2, fit_budget_seconds=120.0, progress=print
     n, d, per_row = QUICK if quick else (N_SAMPLES, N_FEATURES, NNZ_PER_ROW)
     progress(f"data: {n} x {d}, {per_row} entries a row")
     X64, labels = text_like(n, d, per_row)
-    bandwidth = {t: read_bandwidth(t, n_bytes=(1 << 27) if quick else (1 << 30))
-                 for t in sorted({1, threads})}
+    bandwidth = {
+        t: read_bandwidth(t, n_bytes=(1 << 27) if quick else (1 << 30))
+        for t in sorted({1, threads})
+    }
     rows = [{"bench": "read_bandwidth", "threads": t, "gb_per_s": g} for t, g in bandwidth.items()]
     for dtype in (np.float64, np.float32):
         progress(f"CSR epochs, {np.dtype(dtype).name}")
-        rows += epoch_rows(X64.astype(dtype), labels, threads, bandwidth[threads],
-                           target_seconds=0.2 if quick else 1.0)
+        rows += epoch_rows(
+            X64.astype(dtype),
+            labels,
+            threads,
+            bandwidth[threads],
+            target_seconds=0.2 if quick else 1.0,
+        )
     progress("gradient layout")
     rows.append(two_read_alternative(X64, labels))
     progress("fits to equal objective")
@@ -292,17 +335,21 @@ def _table(rows):
             lines.append(
                 f"CSR epoch {r['loss']:>13s} {r['dtype']:>7s} {r['threads']} thr "
                 f"{r['chunks']:>2d} chunks: {1e3 * r['seconds_per_epoch']:7.2f} ms  "
-                f"{r['gb_per_s']:5.1f} GB/s = {r['percent_of_bandwidth']:5.1f} % of read bandwidth")
+                f"{r['gb_per_s']:5.1f} GB/s = {r['percent_of_bandwidth']:5.1f} % of bandwidth"
+            )
         elif r["bench"] == "gradient_layout":
             lines.append(
                 f"1 thread: fused CSR pass {1e3 * r['fused_csr_pass_seconds']:.2f} ms, scipy CSR "
                 f"X w + CSC X^T g {1e3 * r['scipy_csr_then_csc_seconds']:.2f} ms "
-                f"(x{r['ratio']:.2f})")
+                f"(x{r['ratio']:.2f})"
+            )
         elif r["bench"] == "fit":
             seconds = f"{r['seconds']:.3f} s" if r["reached"] else "not reached"
             speedup = f"  fastreg x{r['fastreg_speedup']:.2f}" if r["fastreg_speedup"] else ""
-            lines.append(f"fit {r['solver']:>14s}: {seconds} (max_iter {r['max_iter']}, best gap "
-                         f"{r['best_relative_gap']:.1e}){speedup}")
+            lines.append(
+                f"fit {r['solver']:>14s}: {seconds} (max_iter {r['max_iter']}, best gap "
+                f"{r['best_relative_gap']:.1e}){speedup}"
+            )
     return "\n".join(lines)
 
 
@@ -310,13 +357,17 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.sparse", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a 10x smaller problem")
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--fit-budget", type=float, default=120.0,
-                        help="seconds of fitting per solver")
-    parser.add_argument("--out", type=pathlib.Path, default=None,
-                        help="directory for sparse.json")
+    parser.add_argument(
+        "--fit-budget", type=float, default=120.0, help="seconds of fitting per solver"
+    )
+    parser.add_argument("--out", type=pathlib.Path, default=None, help="directory for sparse.json")
     args = parser.parse_args(argv)
-    rows = sparse_rows(args.quick, args.threads, args.fit_budget,
-                       progress=lambda s: print(f"... {s}", file=sys.stderr, flush=True))
+    rows = sparse_rows(
+        args.quick,
+        args.threads,
+        args.fit_budget,
+        progress=lambda s: print(f"... {s}", file=sys.stderr, flush=True),
+    )
     print(_table(rows))
     if args.out is not None:
         args.out.mkdir(parents=True, exist_ok=True)

@@ -83,7 +83,9 @@ def column_means(
 ) -> tuple[NDArray[np.float64], float]:
     """Sample-weighted column means (d,) and the weight sum; X dense or CSR."""
 
-def scores(X: Any, coef: NDArray[Any], intercept: NDArray[Any], n_threads: int) -> NDArray[np.float64]:
+def scores(
+    X: Any, coef: NDArray[Any], intercept: NDArray[Any], n_threads: int
+) -> NDArray[np.float64]:
     """X @ coef.T + intercept as float64 (n, K); X dense or CSR."""
 
 # ---- sparse X: the chunks of a pass ----

@@ -440,7 +440,7 @@ def csr_loss_gradient(loss, X, y, sample_weight, coef, intercept, loss_param=0.0
     (0.5, [[0.0, -2.0]], [-1.0])
     """
     dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
-    n, d = X.shape
+    d = X.shape[1]
     y = np.asarray(y, dtype=np.float64)
     b = np.asarray(intercept, dtype=dtype).reshape(-1).astype(np.float64)
     W = np.asarray(coef, dtype=dtype).reshape(b.size, d).astype(np.float64)

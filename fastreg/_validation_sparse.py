@@ -56,8 +56,7 @@ def _check_compressed(X, name, n_major, n_minor, major, minor):
     if indptr.shape[0] != n_major + 1:
         raise _malformed(
             name,
-            f"indptr has {indptr.shape[0]} entries for {n_major} {major}; it needs "
-            f"{n_major} + 1",
+            f"indptr has {indptr.shape[0]} entries for {n_major} {major}; it needs {n_major} + 1",
         )
     if indptr[0] != 0:
         raise _malformed(name, f"indptr[0] = {int(indptr[0])}; it must be 0")
@@ -88,7 +87,9 @@ def _check_coo(X, name):
     coords = getattr(X, "coords", None)
     if coords is None:  # scipy before 1.13
         coords = (X.row, X.col)
-    rows, cols = (_index_array(c, name, label) for c, label in zip(coords, ("row", "col")))
+    rows, cols = (
+        _index_array(c, name, label) for c, label in zip(coords, ("row", "col"), strict=True)
+    )
     data = np.asarray(X.data)
     if not rows.shape[0] == cols.shape[0] == data.shape[0]:
         raise _malformed(

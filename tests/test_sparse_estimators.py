@@ -163,8 +163,9 @@ def test_malformed_structure_is_a_value_error(rng, how, fmt):
     with pytest.raises(ValueError, match="malformed sparse X: " + message):
         model.fit(X, y)
     assert "coef_" not in vars(model)
-    fitted = LogisticRegression().fit(np.ones((4, X.shape[1])) * [[0], [1], [2], [3]],
-                                      [0, 1, 0, 1])
+    fitted = LogisticRegression().fit(
+        np.ones((4, X.shape[1])) * [[0], [1], [2], [3]], [0, 1, 0, 1]
+    )
     with pytest.raises(ValueError, match="malformed sparse X"):
         fitted.predict(X)
 
@@ -193,8 +194,9 @@ def test_malformed_coo_is_a_value_error(rng, spoil, match):
         SoftmaxRegression().fit(X, np.arange(60) % 3)
 
 
-@pytest.mark.parametrize("value, message", [(np.nan, "Input X contains NaN"),
-                                            (np.inf, "Input X contains infinity")])
+@pytest.mark.parametrize(
+    "value, message", [(np.nan, "Input X contains NaN"), (np.inf, "Input X contains infinity")]
+)
 @pytest.mark.parametrize("cls", CLASSIFIERS)
 def test_non_finite_values_give_the_dense_error(rng, cls, value, message):
     X, y = labelled(rng)

@@ -64,16 +64,18 @@ def with_index_dtype(X, index_dtype):
 @pytest.mark.parametrize("awkward", [False, True], ids=["canonical", "awkward"])
 @pytest.mark.parametrize("n", [37, 6000])
 @pytest.mark.parametrize("loss", LOSSES, ids=LOSS_IDS)
-def test_csr_pass_equals_dense_pass(rng, loss, n, awkward, weighted, dtype, index_dtype, n_threads):
+def test_csr_pass_equals_dense_pass(
+    rng, loss, n, awkward, weighted, dtype, index_dtype, n_threads
+):
     X = random_csr(rng, n, 60, 0.1, dtype, index_dtype, awkward)
     y, sw, coef, intercept = targets_and_point(rng, loss, n, 60, dtype, weighted)
     value, grad, grad_b = _kernels.loss_gradient(loss, X, y, sw, coef, intercept, n_threads)
     dense = _kernels.loss_gradient(loss, X.toarray(), y, sw, coef, intercept, n_threads)
     twin = reference.csr_loss_gradient(loss, X, y, sw, coef, intercept)
     rtol = rtol_for(dtype)
-    for got, want in zip((value, grad, grad_b), dense):
+    for got, want in zip((value, grad, grad_b), dense, strict=True):
         assert_close(got, want, rtol)
-    for got, want in zip((value, grad, grad_b), twin):  # the twin sums in double too
+    for got, want in zip((value, grad, grad_b), twin, strict=True):  # the twin sums in double too
         assert_close(got, want, 1e-11)
     assert grad.shape == coef.shape and grad.dtype == np.float64
 
@@ -84,7 +86,7 @@ def test_twin_equals_dense_twin(rng, loss):
     y, sw, coef, intercept = targets_and_point(rng, loss, 200, 30, np.float64, True)
     sparse_twin = reference.loss_gradient(loss, X, y, sw, coef, intercept)
     dense_twin = reference.loss_gradient(loss, X.toarray(), y, sw, coef, intercept)
-    for got, want in zip(sparse_twin, dense_twin):
+    for got, want in zip(sparse_twin, dense_twin, strict=True):
         assert_close(got, want, 1e-12)
 
 
@@ -108,8 +110,9 @@ def test_wide_gradient_reduction_is_bitwise_identical_across_threads(rng):
     # n_cols large enough that the chunk slots are added up by both threads.
     X = random_csr(rng, 40_000, 20_000, 0.0025, np.float64, np.int32)
     assert _kernels.chunk_bounds(X).shape[0] - 1 >= 4
-    y, sw, coef, intercept = targets_and_point(rng, reference.LOSS_LOGISTIC, 40_000, 20_000,
-                                               np.float64, False)
+    y, sw, coef, intercept = targets_and_point(
+        rng, reference.LOSS_LOGISTIC, 40_000, 20_000, np.float64, False
+    )
     one = _kernels.loss_gradient(reference.LOSS_LOGISTIC, X, y, sw, coef, intercept, 1)
     two = _kernels.loss_gradient(reference.LOSS_LOGISTIC, X, y, sw, coef, intercept, 2)
     assert one[0] == two[0] and np.array_equal(one[1], two[1])
@@ -182,9 +185,14 @@ def test_solve_on_csr_equals_solve_on_dense(rng, loss, dtype, solver):
     y, sw, _, _ = targets_and_point(rng, loss, n, d, dtype, True)
     K = N_CLASSES if loss == reference.LOSS_MULTINOMIAL else 1
     l1 = 1e-3 if solver != "lbfgs" else 0.0
-    options = SolverOptions(solver, Penalty(l2=1e-2, l1=l1), max_iter=3000,
-                            tol=1e-9 if dtype == np.float64 else 1e-5, n_threads=2,
-                            learning_rate=0.0)
+    options = SolverOptions(
+        solver,
+        Penalty(l2=1e-2, l1=l1),
+        max_iter=3000,
+        tol=1e-9 if dtype == np.float64 else 1e-5,
+        n_threads=2,
+        learning_rate=0.0,
+    )
     results = []
     for data in (X, X.toarray()):
         coef, intercept = np.zeros((K, d)), np.zeros(K)
@@ -225,8 +233,10 @@ MALFORMED = {
         lambda X: X.indptr.__setitem__(5, X.indptr[7] + 1),
         "indptr decreases",
     ),
-    "indptr[-1] != nnz": (lambda X: X.indptr.__setitem__(-1, X.indptr[-1] - 1),
-                          "indptr\\[-1\\] is not the number"),
+    "indptr[-1] != nnz": (
+        lambda X: X.indptr.__setitem__(-1, X.indptr[-1] - 1),
+        "indptr\\[-1\\] is not the number",
+    ),
 }
 
 
@@ -255,7 +265,10 @@ def test_bridge_rejects_malformed_structure(rng, case, index_dtype):
     [
         (lambda X: setattr(X, "indptr", X.indptr[:-1]), "needs n_rows \\+ 1"),
         (lambda X: setattr(X, "data", X.data[:-1]), "same length"),
-        (lambda X: setattr(X, "indices", X.indices.astype(np.int16)), "both be int32 or both int64"),
+        (
+            lambda X: setattr(X, "indices", X.indices.astype(np.int16)),
+            "both be int32 or both int64",
+        ),
         (lambda X: setattr(X, "indptr", X.indptr.astype(np.int64)), "both be int32 or both int64"),
         (lambda X: setattr(X, "data", X.data.astype(np.int64)), "float32 or float64"),
     ],
@@ -278,7 +291,7 @@ def test_bridge_takes_empty_and_entry_free_csr(rng):
     assert Z.shape == (0, 1)
 
 
-# ---- hypothesis: random structures ----------------------------------------------------------------
+# ---- hypothesis: random structures ------------------------------------------------------
 
 
 @st.composite
@@ -286,14 +299,24 @@ def csr_problems(draw):
     n = draw(st.integers(1, 40))
     d = draw(st.integers(1, 12))
     nnz = draw(st.integers(0, 3 * n))
-    entries = st.tuples(st.integers(0, n - 1), st.integers(0, d - 1),
-                        st.sampled_from([0.0, 1.0, -2.5]) | st.floats(-10, 10))
+    entries = st.tuples(
+        st.integers(0, n - 1),
+        st.integers(0, d - 1),
+        st.sampled_from([0.0, 1.0, -2.5]) | st.floats(-10, 10),
+    )
     triples = draw(st.lists(entries, min_size=nnz, max_size=nnz))  # repeats, any order
     dtype = draw(st.sampled_from(DTYPES))
     index_dtype = draw(st.sampled_from(INDEX_DTYPES))
-    rows, columns, values = (np.array(c) for c in zip(*triples)) if triples else ([], [], [])
-    X = csr_from_entries(np.asarray(rows, dtype=np.int64), np.asarray(columns, dtype=np.int64),
-                         np.asarray(values, dtype=dtype), (n, d), index_dtype)
+    rows, columns, values = (
+        (np.array(c) for c in zip(*triples, strict=True)) if triples else ([], [], [])
+    )
+    X = csr_from_entries(
+        np.asarray(rows, dtype=np.int64),
+        np.asarray(columns, dtype=np.int64),
+        np.asarray(values, dtype=dtype),
+        (n, d),
+        index_dtype,
+    )
     loss = draw(st.sampled_from(LOSSES))
     seed = draw(st.integers(0, 2**32 - 1))
     return X, loss, seed
@@ -310,7 +333,10 @@ def test_random_structures_equal_dense(problem):
     dense = X.toarray()  # scipy adds repeated entries up
     want = reference.loss_gradient(loss, dense.astype(np.float64), y, sw, coef, intercept)
     rtol = rtol_for(X.dtype.type) * 10
-    for a, b in zip(got, want):
+    for a, b in zip(got, want, strict=True):
         assert_close(a, b, rtol)
-    assert_close(_kernels.scores(X, coef, intercept, 1),
-                 reference.scores(dense.astype(np.float64), coef, intercept), rtol)
+    assert_close(
+        _kernels.scores(X, coef, intercept, 1),
+        reference.scores(dense.astype(np.float64), coef, intercept),
+        rtol,
+    )

@@ -13,7 +13,7 @@
 #     twice per epoch (CSR for the scores, CSC for X^T g); scipy's two products on one
 #     thread are timed beside fastreg's fused pass on one thread.
 #
-# Run: python -m bench.sparse [--quick] [--threads 2] [--out DIR]. `sparse_rows()`
+# Run: python -m bench.sparse [--size quick] [--threads 2] [--out DIR]. `sparse_rows()`
 # returns the same records as a list of dicts.
 import argparse
 import json
@@ -26,9 +26,9 @@ import warnings
 import numpy as np
 from scipy import sparse
 
-# The text-like problem: documents x vocabulary, ~50 words a document.
-N_SAMPLES, N_FEATURES, NNZ_PER_ROW = 200_000, 50_000, 50
-QUICK = (20_000, 5_000, 50)
+# The text-like problem: documents x vocabulary x words a document; "quick" and "tiny"
+# are for smoke runs (the bench's own test runs "tiny").
+SIZES = {"full": (200_000, 50_000, 50), "quick": (20_000, 5_000, 50), "tiny": (2_000, 500, 20)}
 C = 1.0
 RELATIVE_ACCURACY = 1e-6
 EPOCH_LEARNING_RATE = 1e-3
@@ -284,13 +284,14 @@ def fit_rows(X, y, threads, budget_seconds=120.0):
     return rows
 
 
-def sparse_rows(quick=False, threads=2, fit_budget_seconds=120.0, progress=print):
-    """Every record of this bench (epochs, gradient layout, fits) as a list of dicts.
+def sparse_rows(size="full", threads=2, fit_budget_seconds=120.0, progress=print):
+    """Every record of this bench (bandwidth, epochs, gradient layout, fits) as dicts.
 
     Parameters
     ----------
-    quick : bool, default=False
-        A 10x smaller problem (20,000 x 5,000), for a smoke run.
+    size : {"full", "quick", "tiny"}, default="full"
+        The problem of `SIZES`: 200,000 x 50,000 with 50 entries a row, or a 10x or 100x
+        smaller one for a smoke run.
     threads : int, default=2
         Threads of every solver and of the bandwidth probe.
     fit_budget_seconds : float, default=120.0
@@ -301,14 +302,15 @@ def sparse_rows(quick=False, threads=2, fit_budget_seconds=120.0, progress=print
     Returns
     -------
     rows : list of dict
+        One per measurement, with a ``bench`` key: ``read_bandwidth``, ``csr_epoch`` (per
+        loss and dtype), ``gradient_layout`` and ``fit`` (per solver).
     """
-    n, d, per_row = QUICK if quick else (N_SAMPLES, N_FEATURES, NNZ_PER_ROW)
+    n, d, per_row = SIZES[size]
+    small = size != "full"
     progress(f"data: {n} x {d}, {per_row} entries a row")
     X64, labels = text_like(n, d, per_row)
-    bandwidth = {
-        t: read_bandwidth(t, n_bytes=(1 << 27) if quick else (1 << 30))
-        for t in sorted({1, threads})
-    }
+    probe_bytes = (1 << 24) if size == "tiny" else (1 << 27) if small else (1 << 30)
+    bandwidth = {t: read_bandwidth(t, n_bytes=probe_bytes) for t in sorted({1, threads})}
     rows = [{"bench": "read_bandwidth", "threads": t, "gb_per_s": g} for t, g in bandwidth.items()]
     for dtype in (np.float64, np.float32):
         progress(f"CSR epochs, {np.dtype(dtype).name}")
@@ -317,12 +319,12 @@ def sparse_rows(quick=False, threads=2, fit_budget_seconds=120.0, progress=print
             labels,
             threads,
             bandwidth[threads],
-            target_seconds=0.2 if quick else 1.0,
+            target_seconds=0.05 if size == "tiny" else 0.2 if small else 1.0,
         )
     progress("gradient layout")
     rows.append(two_read_alternative(X64, labels))
     progress("fits to equal objective")
-    rows += fit_rows(X64, labels[2], threads, fit_budget_seconds / (10 if quick else 1))
+    rows += fit_rows(X64, labels[2], threads, fit_budget_seconds)
     return rows
 
 
@@ -355,7 +357,7 @@ def _table(rows):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.sparse", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="a 10x smaller problem")
+    parser.add_argument("--size", choices=sorted(SIZES), default="full")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(
         "--fit-budget", type=float, default=120.0, help="seconds of fitting per solver"
@@ -363,7 +365,7 @@ def main(argv=None):
     parser.add_argument("--out", type=pathlib.Path, default=None, help="directory for sparse.json")
     args = parser.parse_args(argv)
     rows = sparse_rows(
-        args.quick,
+        args.size,
         args.threads,
         args.fit_budget,
         progress=lambda s: print(f"... {s}", file=sys.stderr, flush=True),

@@ -6,6 +6,7 @@
  *     block_scores          z[r] = x_r . w + b for one output
  *     block_scores_classes  z[k][r] = x_r . w_k + b_k for K outputs
  *     block_gradient        grad += sum_r g[r] x_r
+ *     block_gradient_classes grad_k += sum_r g_k[r] x_r for K outputs
  *     block_weighted_sums   sums += sum_r s[r] x_r        (the column means)
  * plus the structure check and the chunk boundaries of fr_matrix_check and
  * fr_matrix_chunk_start. d is the row width of W (n_cols); rows_left, the dense
@@ -18,7 +19,11 @@
  *    memory (the bandwidth), but a gather gives SIMD nothing to win in float32, so the
  *    extra precision is free. Four partial sums per row (four classes per sweep for K
  *    outputs) break the FMA latency chain of a row of ~50 entries.
- * c. Unsorted indices and repeated indices within a row need no canonical form: a
+ * c. K outputs are feature-major (classes_feature_major): the fused pass hands
+ *    block_scores_classes W^T (d x K) and block_gradient_classes a d x K gradient, so an
+ *    entry's K weights and K gradient terms are adjacent (one or two cache lines)
+ *    instead of K lines n_cols apart. The scores pass keeps K x d (one class a sweep).
+ * d. Unsorted indices and repeated indices within a row need no canonical form: a
  *    score sums every stored entry and the gradient adds every entry into its column,
  *    so repeats add up exactly as scipy's sum_duplicates would (up to rounding). Explicit
  *    zeros cost their read and change nothing. */
@@ -63,30 +68,31 @@ FR_ALWAYS_INLINE static inline void LAYOUT(block_scores)(LAYOUT(view) X, int64_t
     for (int64_t r = m; r < FR_BLOCK; ++r) scores[r] = 0.0;
 }
 
+static const int LAYOUT(classes_feature_major) = 1;
+
 /* Classes four at a time: each sweep over a row's entries feeds four independent sums
- * (a group short of four repeats its first class; those sums are dropped). zk is
- * class-major (zk[k FR_BLOCK + r]), W is K x n_cols (class k's row at W + k n_cols). */
+ * (a group short of four repeats its first class; those sums are dropped); after the
+ * first sweep the entry's weights are in L1. zk is class-major (zk[k FR_BLOCK + r]), WT
+ * is feature-major (W[k, j] at WT[j K + k], decision c). */
 FR_ALWAYS_INLINE static inline void LAYOUT(block_scores_classes)(
     LAYOUT(view) X, int64_t i0, int64_t m, int64_t rows_left, const int64_t d,
-    const REAL *W, const REAL *b, int64_t K, double *zk) {
+    const REAL *WT, const REAL *b, int64_t K, double *zk) {
     const REAL *v = X.values;
     const INDEX *col = X.indices;
     for (int64_t k = 0; k < K; k += 4) {
         const int64_t group = K - k < 4 ? K - k : 4;
-        const REAL *w0 = W + k * d;
-        const REAL *w1 = group > 1 ? w0 + d : w0;
-        const REAL *w2 = group > 2 ? w0 + 2 * d : w0;
-        const REAL *w3 = group > 3 ? w0 + 3 * d : w0;
+        const int64_t k1 = group > 1 ? k + 1 : k, k2 = group > 2 ? k + 2 : k;
+        const int64_t k3 = group > 3 ? k + 3 : k;
         for (int64_t r = 0; r < m; ++r) {
             const int64_t end = (int64_t)X.indptr[i0 + r + 1];
             double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
             for (int64_t p = (int64_t)X.indptr[i0 + r]; p < end; ++p) {
                 const double x = (double)v[p];
-                const INDEX j = col[p];
-                a0 += x * (double)w0[j];
-                a1 += x * (double)w1[j];
-                a2 += x * (double)w2[j];
-                a3 += x * (double)w3[j];
+                const REAL *w = WT + (int64_t)col[p] * K;
+                a0 += x * (double)w[k];
+                a1 += x * (double)w[k1];
+                a2 += x * (double)w[k2];
+                a3 += x * (double)w[k3];
             }
             const double sums[4] = {a0, a1, a2, a3};
             for (int64_t c = 0; c < group; ++c)
@@ -106,6 +112,24 @@ FR_ALWAYS_INLINE static inline void LAYOUT(block_gradient)(LAYOUT(view) X, int64
         const double gr = g[r];
         const int64_t end = (int64_t)X.indptr[i0 + r + 1];
         for (int64_t p = (int64_t)X.indptr[i0 + r]; p < end; ++p) grad[col[p]] += gr * (double)v[p];
+    }
+}
+
+/* grad_W is d x K (decision c): entry (j, x) of row r adds x zk[k FR_BLOCK + r] to the
+ * K adjacent terms grad_W[j K + k]. */
+FR_ALWAYS_INLINE static inline void LAYOUT(block_gradient_classes)(LAYOUT(view) X, int64_t i0,
+                                                                   int64_t m, const int64_t d,
+                                                                   const double *zk, int64_t K,
+                                                                   double *grad_W) {
+    const REAL *v = X.values;
+    const INDEX *col = X.indices;
+    for (int64_t r = 0; r < m; ++r) {
+        const int64_t end = (int64_t)X.indptr[i0 + r + 1];
+        for (int64_t p = (int64_t)X.indptr[i0 + r]; p < end; ++p) {
+            const double x = (double)v[p];
+            double *g = grad_W + (int64_t)col[p] * K;
+            for (int64_t k = 0; k < K; ++k) g[k] += x * zk[k * FR_BLOCK + r];
+        }
     }
 }
 

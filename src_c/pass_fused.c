@@ -32,11 +32,18 @@ static int64_t fr_slot_size(int64_t n_features, int64_t n_outputs) {
     return 1 + n_outputs + n_outputs * n_features + n_outputs * FR_BLOCK;
 }
 
-/* The point in float, for float32 data, after the chunk slots (in doubles). */
+/* Whether the pass reads W transposed (d x K): per-class losses on CSR X (data_csr.h,
+ * decision c). */
+static int transposed_point(const fr_problem *p) {
+    return p->X.layout == FR_CSR && fr_loss_lookup(p->loss)->info.per_class;
+}
+
+/* The point in the data's dtype, after the chunk slots (in doubles): a float copy for
+ * float32 data, and a transposed copy (in either dtype) when transposed_point. */
 static int64_t point_copy_doubles(const fr_problem *p) {
-    if (p->X.dtype != FR_FLOAT32) return 0;
     const int64_t n_params = p->n_outputs * (p->X.n_cols + 1);
-    return (n_params + 1) / 2;
+    if (p->X.dtype == FR_FLOAT32) return (n_params + 1) / 2;
+    return transposed_point(p) ? n_params : 0;
 }
 
 int64_t fr_scratch_size(const fr_problem *p) {
@@ -54,6 +61,29 @@ static void reduce_coef_range(const double *scratch, int64_t chunks, int64_t slo
     }
 }
 
+/* The same for feature-major slots (d x K) and features [begin, end): grad_coef[k, j]
+ * is slot[j K + k], summed in chunk order. */
+static void reduce_transposed_range(const double *scratch, int64_t chunks, int64_t slot_size,
+                                    int64_t K, int64_t d, int64_t begin, int64_t end,
+                                    double *grad_coef) {
+    for (int64_t k = 0; k < K; ++k)
+        memset(grad_coef + k * d + begin, 0, (size_t)(end - begin) * sizeof(double));
+    for (int64_t c = 0; c < chunks; ++c) {
+        const double *slot = scratch + c * slot_size + 1 + K;
+        for (int64_t j = begin; j < end; ++j)
+            for (int64_t k = 0; k < K; ++k) grad_coef[k * d + j] += slot[j * K + k];
+    }
+}
+
+static void reduce_share(const double *scratch, int64_t chunks, int64_t slot_size, int64_t K,
+                         int64_t d, int feature_major, int64_t begin, int64_t end,
+                         double *grad_coef) {
+    if (feature_major)
+        reduce_transposed_range(scratch, chunks, slot_size, K, d, begin, end, grad_coef);
+    else
+        reduce_coef_range(scratch, chunks, slot_size, K, begin, end, grad_coef);
+}
+
 /* Coefficients per share of a parallel reduction, and the least work (chunks x K d
  * additions) worth starting threads for: a wide CSR gradient (n_cols in the 10^5..10^6)
  * would otherwise be added up by one thread while the other waits. */
@@ -64,29 +94,32 @@ static void reduce_coef_range(const double *scratch, int64_t chunks, int64_t slo
  * coefficient is summed over the chunks in chunk order whoever sums it, so sharing the
  * coefficients among threads leaves every bit unchanged. */
 static double fr_reduce_slots(const double *scratch, int64_t chunks, int64_t slot_size,
-                              int64_t K, int64_t d, int with_gradient, double *grad_coef,
-                              double *grad_intercept, int n_threads) {
+                              int64_t K, int64_t d, int with_gradient, int feature_major,
+                              double *grad_coef, double *grad_intercept, int n_threads) {
     double loss = 0.0;
     for (int64_t c = 0; c < chunks; ++c) loss += scratch[c * slot_size];
     if (!with_gradient) return loss;
     memset(grad_intercept, 0, (size_t)K * sizeof(double));
     for (int64_t c = 0; c < chunks; ++c)
         for (int64_t k = 0; k < K; ++k) grad_intercept[k] += scratch[c * slot_size + 1 + k];
-    const int64_t n_coef = K * d, shares = (n_coef + FR_REDUCE_SHARE - 1) / FR_REDUCE_SHARE;
+    /* shares of coefficients, or of features when feature-major */
+    const int64_t n_coef = K * d, span = feature_major ? d : n_coef;
+    const int64_t share_size = feature_major ? (FR_REDUCE_SHARE + K - 1) / K : FR_REDUCE_SHARE;
+    const int64_t shares = (span + share_size - 1) / share_size;
     const int threads = chunks > 1 && (double)chunks * (double)n_coef >= FR_REDUCE_PARALLEL_MIN
                             ? fr_parallel_threads(n_threads, shares)
                             : 1;
-    if (threads <= 1) {
-        reduce_coef_range(scratch, chunks, slot_size, K, 0, n_coef, grad_coef);
-    } else {
+    if (threads <= 1) { /* the serial path never enters the OpenMP runtime */
+        reduce_share(scratch, chunks, slot_size, K, d, feature_major, 0, span, grad_coef);
+        return loss;
+    }
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) num_threads(threads)
 #endif
-        for (int64_t share = 0; share < shares; ++share) {
-            const int64_t begin = share * FR_REDUCE_SHARE;
-            const int64_t end = begin + FR_REDUCE_SHARE < n_coef ? begin + FR_REDUCE_SHARE : n_coef;
-            reduce_coef_range(scratch, chunks, slot_size, K, begin, end, grad_coef);
-        }
+    for (int64_t share = 0; share < shares; ++share) {
+        const int64_t begin = share * share_size;
+        const int64_t end = begin + share_size < span ? begin + share_size : span;
+        reduce_share(scratch, chunks, slot_size, K, d, feature_major, begin, end, grad_coef);
     }
     return loss;
 }
@@ -219,8 +252,26 @@ double fr_loss_gradient(const fr_problem *p, const double *coef, const double *i
                         int n_threads) {
     const int64_t K = p->n_outputs, d = p->X.n_cols;
     const int per_class = fr_loss_lookup(p->loss)->info.per_class;
+    double *copy = scratch + fr_scratch_size(p) - point_copy_doubles(p);
+    if (transposed_point(p)) { /* W^T (d x K), then b, in the data's dtype */
+        if (p->X.dtype == FR_FLOAT32) {
+            float *point = (float *)copy;
+            for (int64_t k = 0; k < K; ++k)
+                for (int64_t j = 0; j < d; ++j) point[j * K + k] = to_float(coef[k * d + j]);
+            copy_to_float(intercept, K, point + K * d);
+            return FR_BY_LAYOUT(&p->X, loss_gradient, _f32,
+                                (p, per_class, point, point + K * d, grad_coef,
+                                 grad_intercept, scratch, n_threads));
+        }
+        for (int64_t k = 0; k < K; ++k)
+            for (int64_t j = 0; j < d; ++j) copy[j * K + k] = coef[k * d + j];
+        memcpy(copy + K * d, intercept, (size_t)K * sizeof(double));
+        return FR_BY_LAYOUT(&p->X, loss_gradient, _f64,
+                            (p, per_class, copy, copy + K * d, grad_coef, grad_intercept,
+                             scratch, n_threads));
+    }
     if (p->X.dtype == FR_FLOAT32) {
-        float *point = (float *)(scratch + fr_scratch_size(p) - point_copy_doubles(p));
+        float *point = (float *)copy;
         copy_to_float(coef, K * d, point);
         copy_to_float(intercept, K, point + K * d);
         return FR_BY_LAYOUT(&p->X, loss_gradient, _f32,

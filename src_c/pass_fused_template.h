@@ -48,7 +48,10 @@ FR_ALWAYS_INLINE static inline void LAYOUT(rows_single_output)(
 }
 
 /* A per-class loss over rows [begin, end). zk is K x FR_BLOCK doubles of scratch,
- * class-major, so that the per-class loops run over the block's rows in SIMD. */
+ * class-major, so that the per-class loops run over the block's rows in SIMD. W and
+ * grad_W are in the layout's class order: K x d (class-major) unless the layout sets
+ * classes_feature_major, then d x K (fr_loss_gradient transposes W, the reduction
+ * transposes the gradient back). */
 FR_ALWAYS_INLINE static inline void LAYOUT(rows_per_class)(
     const fr_problem *p, const REAL *W, const REAL *b, int64_t begin, int64_t end,
     const int64_t d, const int loss, double *loss_out, double *grad_W, double *grad_b,
@@ -69,8 +72,8 @@ FR_ALWAYS_INLINE static inline void LAYOUT(rows_per_class)(
             double gk = 0.0;
             for (int r = 0; r < FR_BLOCK; ++r) gk += g[r];
             grad_b[k] += gk;
-            LAYOUT(block_gradient)(X, i0, m, d, g, grad_W + k * d);
         }
+        LAYOUT(block_gradient_classes)(X, i0, m, d, zk, K, grad_W);
     }
     *loss_out += total;
 }
@@ -168,8 +171,9 @@ static double LAYOUT(loss_gradient)(const fr_problem *p, int per_class, const RE
                               fr_matrix_chunk_start(X, c + 1, chunks), with_gradient,
                               scratch + c * slot_size);
     }
-    return fr_reduce_slots(scratch, chunks, slot_size, K, d, with_gradient, grad_coef,
-                           grad_intercept, n_threads);
+    const int feature_major = per_class && LAYOUT(classes_feature_major);
+    return fr_reduce_slots(scratch, chunks, slot_size, K, d, with_gradient, feature_major,
+                           grad_coef, grad_intercept, n_threads);
 }
 
 /* Scores of rows [begin, end) for all outputs into out (row-major, n_outputs wide). */

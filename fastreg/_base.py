@@ -306,6 +306,9 @@ class LinearModelBase(BaseEstimator):
 
     # Solvers accepted by the ``solver`` parameter of this estimator.
     _solvers = ("auto", "gd", "fista", "lbfgs")
+    # Whether fit and predict take scipy.sparse X (converted once to CSR by the
+    # validation, never densified; the kernels read CSR rows).
+    _accepts_sparse = False
 
     def _check_common_params(self):
         """Validate the parameters every estimator has; return them as a dict."""
@@ -341,4 +344,11 @@ class LinearModelBase(BaseEstimator):
     def _validate_for_predict(self, X):
         """Check that the model is fitted and X matches it; return X as float."""
         check_is_fitted(self, "coef_")
-        return validate_data_real(self, X, reset=False, order=None)
+        return validate_data_real(
+            self, X, reset=False, order=None, accept_sparse=self._accepts_sparse
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = self._accepts_sparse
+        return tags

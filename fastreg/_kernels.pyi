@@ -1,6 +1,8 @@
 # Type stub of the compiled bridge fastreg._kernels (see _kernels.pyx).
 #
-# The bridge trusts its caller: arrays must already be C-contiguous, of one float dtype
+# X is a C-contiguous 2-D ndarray or a scipy.sparse CSR matrix or array (float32/float64
+# values, int32 or int64 indptr and indices of one dtype; its structure is checked before
+# C reads it). The bridge trusts its caller otherwise: arrays must already be C-contiguous, of one float dtype
 # (float32 or float64) shared by X, y, sample_weight and the output arrays, with
 # consistent shapes. Validation lives in the Python layer (fastreg/_validation.py).
 # `coef` and `intercept` passed to solve() are float64 whatever the data dtype; the ones
@@ -100,3 +102,18 @@ def cd_random(state: int, count: int) -> tuple[NDArray[np.uint32], int]:
 
 def column_major(X: NDArray[Any], n_threads: int) -> NDArray[Any]:
     """An F-contiguous copy of a C-contiguous float32/float64 X (tiled transpose)."""
+
+def column_means(
+    loss: int, X: Any, y: NDArray[Any], sample_weight: NDArray[Any] | None, n_threads: int
+) -> tuple[NDArray[np.float64], float]:
+    """Sample-weighted column means (d,) and the weight sum; X dense or CSR."""
+
+def scores(
+    X: Any, coef: NDArray[Any], intercept: NDArray[Any], n_threads: int
+) -> NDArray[np.float64]:
+    """X @ coef.T + intercept as float64 (n, K); X dense or CSR."""
+
+# ---- sparse X: the chunks of a pass ----
+
+def chunk_bounds(X: Any) -> NDArray[np.int64]:
+    """Row boundaries [0, ..., n_rows] of the chunks a pass over X is cut into."""

@@ -4,7 +4,9 @@
 #    memoryview of each C-contiguous array gives its address (read-only arrays and
 #    memmaps work, nothing is copied) and the dtype becomes a field of the C struct, so
 #    one struct fill serves both dtypes. The memoryviews are kept alive in a list until
-#    the C call returns.
+#    the C call returns. A scipy.sparse CSR X fills the CSR layout from its data,
+#    indices and indptr the same way; fr_matrix_check reads its structure before any
+#    pass does, and what it finds becomes a ValueError naming the problem.
 # b. Every size C will trust is checked here first (O(1) checks, clear ValueErrors);
 #    fr_problem_valid in C is the last guard. Loss properties come from the C loss
 #    table (fr_loss_describe), solver names from the C solver table: nothing about a
@@ -26,6 +28,10 @@ cdef extern from "fastreg.h" nogil:
         int64_t n_rows
         int64_t n_cols
         const void *values
+        int index_type
+        int64_t nnz
+        const void *indptr
+        const void *indices
 
     ctypedef struct fr_loss_info:
         const char *name
@@ -74,6 +80,15 @@ cdef extern from "fastreg.h" nogil:
         FR_FLOAT64
         FR_FLOAT32
         FR_DENSE
+        FR_CSR
+        FR_INDEX_INT32
+        FR_INDEX_INT64
+        FR_MATRIX_OK
+        FR_MATRIX_BAD_FIELDS
+        FR_MATRIX_INDPTR_START
+        FR_MATRIX_INDPTR_DECREASING
+        FR_MATRIX_INDPTR_END
+        FR_MATRIX_INDEX_RANGE
         FR_LOSS_SQUARED
         FR_LOSS_LOGISTIC
         FR_LOSS_MULTINOMIAL
@@ -90,6 +105,7 @@ cdef extern from "fastreg.h" nogil:
         FR_BAD_INPUT
 
     int fr_loss_describe(int loss, fr_loss_info *info)
+    int fr_matrix_check(const fr_matrix *X)
     int fr_problem_valid(const fr_problem *problem)
     const char *fr_solver_name(int solver)
     const char *fr_penalty_name(int kind)
@@ -239,17 +255,77 @@ cdef const void *_array_address(array, list keep):
 
 
 cdef int _fill_matrix(fr_matrix *matrix, X, list keep) except -1:
+    # Dense: a C-contiguous ndarray. CSR: a scipy.sparse CSR matrix or array, whose
+    # structure the caller checks (_check_matrix, or fr_problem_valid) before C reads it.
+    matrix.index_type = FR_INDEX_INT64
+    matrix.nnz = 0
+    matrix.indptr = NULL
+    matrix.indices = NULL
+    if getattr(X, "format", None) == "csr" and not isinstance(X, np.ndarray):
+        return _fill_csr(matrix, X, keep)
     if not isinstance(X, np.ndarray) or X.ndim != 2 or not X.flags.c_contiguous:
-        raise ValueError("X must be a C-contiguous 2-D ndarray")
-    if X.dtype == np.float64:
-        matrix.dtype = FR_FLOAT64
-    elif X.dtype == np.float32:
-        matrix.dtype = FR_FLOAT32
-    else:
-        raise ValueError(f"X must be float32 or float64, not {X.dtype}")
+        raise ValueError("X must be a C-contiguous 2-D ndarray or a scipy.sparse CSR matrix")
+    matrix.dtype = _dtype_code(X.dtype, "X")
     matrix.layout = FR_DENSE
     matrix.n_rows, matrix.n_cols = X.shape[0], X.shape[1]
     matrix.values = _array_address(X, keep)
+    return 0
+
+
+cdef int _dtype_code(dtype, str name) except -1:
+    if dtype == np.float64:
+        return FR_FLOAT64
+    if dtype == np.float32:
+        return FR_FLOAT32
+    raise ValueError(f"{name} must be float32 or float64, not {dtype}")
+
+
+cdef int _fill_csr(fr_matrix *matrix, X, list keep) except -1:
+    # O(1) checks of the arrays; the O(nnz) structure is fr_matrix_check's.
+    shape = X.shape
+    if len(shape) != 2 or shape[0] < 0 or shape[1] < 0:
+        raise ValueError(f"a CSR X must be 2-D; got shape {shape}")
+    data, indices, indptr = X.data, X.indices, X.indptr
+    for name, array in (("data", data), ("indices", indices), ("indptr", indptr)):
+        if not isinstance(array, np.ndarray) or array.ndim != 1:
+            raise ValueError(f"the CSR X's {name} must be a 1-D ndarray")
+    matrix.dtype = _dtype_code(data.dtype, "the CSR X's data")
+    if indices.dtype != indptr.dtype or indices.dtype not in (np.int32, np.int64):
+        raise ValueError("the CSR X's indices and indptr must both be int32 or both int64; "
+                         f"got {indices.dtype} and {indptr.dtype}")
+    if indptr.shape[0] != shape[0] + 1:
+        raise ValueError(f"the CSR X's indptr has {indptr.shape[0]} entries for "
+                         f"{shape[0]} rows; it needs n_rows + 1")
+    if indices.shape[0] != data.shape[0]:
+        raise ValueError(f"the CSR X has {data.shape[0]} values but {indices.shape[0]} "
+                         "indices; they must have the same length")
+    matrix.layout = FR_CSR
+    matrix.n_rows, matrix.n_cols = shape[0], shape[1]
+    matrix.index_type = FR_INDEX_INT32 if indices.dtype == np.int32 else FR_INDEX_INT64
+    matrix.nnz = data.shape[0]
+    matrix.values = _array_address(np.ascontiguousarray(data), keep)
+    matrix.indices = _array_address(np.ascontiguousarray(indices), keep)
+    matrix.indptr = _array_address(np.ascontiguousarray(indptr), keep)
+    return 0
+
+
+# What fr_matrix_check found, as the error the bridge raises.
+_MATRIX_PROBLEMS = {
+    FR_MATRIX_BAD_FIELDS: "its sizes or arrays are out of range",
+    FR_MATRIX_INDPTR_START: "indptr[0] is not 0",
+    FR_MATRIX_INDPTR_DECREASING: "indptr decreases (a row would have a negative length)",
+    FR_MATRIX_INDPTR_END: "indptr[-1] is not the number of stored values",
+    FR_MATRIX_INDEX_RANGE: "a column index lies outside [0, n_features)",
+}
+
+
+cdef int _check_matrix(const fr_matrix *matrix) except -1:
+    cdef int status
+    with nogil:
+        status = fr_matrix_check(matrix)
+    if status != FR_MATRIX_OK:
+        what = "CSR X" if matrix.layout == FR_CSR else "X"
+        raise ValueError(f"malformed {what}: {_MATRIX_PROBLEMS.get(status, status)}")
     return 0
 
 
@@ -273,9 +349,10 @@ cdef int _fill_problem(fr_problem *problem, int loss, X, y, sample_weight, int64
     _fill_matrix(&problem.X, X, keep)
     if y is None:
         raise ValueError("y is required")
-    _fill_vector(&problem.y, y, X.dtype, X.shape[0], "y", keep)
-    _fill_vector(&problem.sample_weight, sample_weight, X.dtype, X.shape[0], "sample_weight",
-                 keep)
+    dtype = np.float32 if problem.X.dtype == FR_FLOAT32 else np.float64
+    _fill_vector(&problem.y, y, dtype, problem.X.n_rows, "y", keep)
+    _fill_vector(&problem.sample_weight, sample_weight, dtype, problem.X.n_rows,
+                 "sample_weight", keep)
     if n_outputs < 1:
         raise ValueError("the number of outputs must be at least 1")
     if not LOSSES[loss]["per_class"] and n_outputs != 1:
@@ -283,7 +360,11 @@ cdef int _fill_problem(fr_problem *problem, int loss, X, y, sample_weight, int64
     problem.n_outputs = n_outputs
     problem.loss = loss
     problem.loss_param = loss_param
-    if not fr_problem_valid(problem):
+    cdef int valid
+    with nogil:  # for CSR X one read of its structure
+        valid = fr_problem_valid(problem)
+    if not valid:
+        _check_matrix(&problem.X)
         raise ValueError("the C kernels rejected the problem (sizes out of range)")
     return 0
 
@@ -314,7 +395,7 @@ def loss_gradient(int loss, X, y, sample_weight, coef, intercept, int n_threads,
 
     Returns ``(loss_sum, grad_coef (K, d) float64, grad_intercept (K,) float64)``;
     ``sample_weight`` may be None (unit weights). The pass reads coef and intercept in
-    X's dtype.
+    X's dtype. ``X`` is a C-contiguous ndarray or a scipy.sparse CSR matrix/array.
     """
     coef, intercept = np.asarray(coef), np.asarray(intercept)
     cdef list keep = []
@@ -342,7 +423,7 @@ def loss_gradient(int loss, X, y, sample_weight, coef, intercept, int n_threads,
 
 
 def column_means(int loss, X, y, sample_weight, int n_threads):
-    """Sample-weighted column means of ``X`` (float64, (d,)) and the weight sum."""
+    """Sample-weighted column means of ``X`` (float64, (d,)) and the weight sum (X dense or CSR)."""
     cdef list keep = []
     cdef fr_problem problem
     _fill_problem(&problem, loss, X, y, sample_weight, 1, 0.0, keep)
@@ -357,10 +438,14 @@ def column_means(int loss, X, y, sample_weight, int n_threads):
 
 
 def scores(X, coef, intercept, int n_threads):
-    """``X @ coef.T + intercept`` as float64 (n, K), with the fused pass's dot products."""
+    """``X @ coef.T + intercept`` as float64 (n, K), with the fused pass's dot products.
+
+    ``X`` is a C-contiguous ndarray or a scipy.sparse CSR matrix/array (never densified).
+    """
     cdef list keep = []
     cdef fr_matrix matrix
     _fill_matrix(&matrix, X, keep)
+    _check_matrix(&matrix)
     coef, intercept = _point(np.asarray(coef), np.asarray(intercept), np.asarray(coef).shape[0],
                              matrix.n_cols, False)
     cdef int64_t K = coef.shape[0]
@@ -732,3 +817,26 @@ def column_major(X, int n_threads):
     if status != 0:
         raise ValueError("fastreg: the column copy rejected its inputs")
     return out
+
+
+# ---- sparse X: the chunks of a pass ------------------------------------------------------
+
+cdef extern from "core.h" nogil:
+    int64_t fr_matrix_chunk_count(const fr_matrix *X)
+    int64_t fr_matrix_chunk_start(const fr_matrix *X, int64_t chunk, int64_t chunks)
+
+
+def chunk_bounds(X):
+    """The row boundaries of the chunks a pass over ``X`` (dense or CSR) is cut into.
+
+    Returns an int64 array ``[0, ..., n_rows]`` of chunks + 1 entries: chunk c holds rows
+    ``bounds[c]:bounds[c + 1]``. The chunks depend on X's shape (and, for CSR, its stored
+    entries) only, never on a thread count: what makes every pass bitwise reproducible.
+    """
+    cdef list keep = []
+    cdef fr_matrix matrix
+    _fill_matrix(&matrix, X, keep)
+    _check_matrix(&matrix)
+    cdef int64_t chunks = fr_matrix_chunk_count(&matrix)
+    return np.array([fr_matrix_chunk_start(&matrix, c, chunks) for c in range(chunks + 1)],
+                    dtype=np.int64)

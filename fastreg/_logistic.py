@@ -12,14 +12,18 @@ from fastreg._problem import Penalty, Problem, SolverOptions
 from fastreg._validation import (
     check_class_weight,
     check_fraction,
+    check_n_jobs,
     check_positive_float,
     encode_class_labels,
+    is_sparse,
     validate_data_real,
 )
 
 
 class _LogisticBase(ClassifierMixin, LinearModelBase):
     """Logistic / multinomial classification on the solver core (not public)."""
+
+    _accepts_sparse = True
 
     def __init__(
         self,
@@ -55,9 +59,10 @@ class _LogisticBase(ClassifierMixin, LinearModelBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data. float32 data is fitted in float32; a C-contiguous float32 or
-            float64 array is used without a copy.
+            float64 array, or a float32/float64 CSR matrix, is used without a copy. Other
+            scipy.sparse formats are converted once to CSR (never to a dense array).
         y : array-like of shape (n_samples,)
             Class labels of any type (ints, strings, ...); at least two classes.
         sample_weight : array-like of shape (n_samples,) or float, default=None
@@ -82,7 +87,7 @@ class _LogisticBase(ClassifierMixin, LinearModelBase):
         )
         l1_ratio = check_fraction(self.l1_ratio, "l1_ratio")
         class_weight = check_class_weight(self.class_weight)
-        X, y = validate_data_real(self, X, y)
+        X, y = validate_data_real(self, X, y, accept_sparse=True)
         classes, y_index, sample_weight = encode_class_labels(
             name, y, sample_weight, class_weight, X.dtype
         )
@@ -134,6 +139,10 @@ class _LogisticBase(ClassifierMixin, LinearModelBase):
 
     def _raw_scores(self, X):
         X = self._validate_for_predict(X)
+        if is_sparse(X):  # CSR rows through the kernels' scores pass, never densified
+            n_threads = _base.effective_n_threads(check_n_jobs(self.n_jobs))
+            scores = _kernels.scores(X, self.coef_, self.intercept_, n_threads)
+            return scores.astype(np.result_type(X.dtype, self.coef_.dtype), copy=False)
         return np.ascontiguousarray(X @ self.coef_.T + self.intercept_)
 
     def decision_function(self, X):
@@ -141,7 +150,7 @@ class _LogisticBase(ClassifierMixin, LinearModelBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Samples.
 
         Returns
@@ -162,7 +171,7 @@ class _LogisticBase(ClassifierMixin, LinearModelBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Samples.
 
         Returns
@@ -180,7 +189,7 @@ class _LogisticBase(ClassifierMixin, LinearModelBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Samples.
 
         Returns
@@ -200,7 +209,7 @@ class _LogisticBase(ClassifierMixin, LinearModelBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Samples.
 
         Returns

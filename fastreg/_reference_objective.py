@@ -2,6 +2,7 @@
 # (src_c/objective.c, penalties.h): its value, the proximal step, the optimality measure
 # and the Lipschitz bound. fastreg.reference re-exports what is public here.
 import numpy as np
+from scipy import sparse
 
 from fastreg._problem import Penalty as _Penalty
 from fastreg._reference_passes import _float_array, _loss_entry, loss_gradient
@@ -52,7 +53,7 @@ def objective(loss, X, y, sample_weight, coef, intercept, l2, l1):
     >>> reference.objective(0, X, y, None, np.ones((1, 1)), np.zeros(1), 1.0, 0.0)
     0.75
     """
-    X = _float_array(X)
+    X = X if sparse.issparse(X) else _float_array(X)
     loss_sum, _, _ = loss_gradient(loss, X, y, sample_weight, coef, intercept)
     W = np.asarray(coef, dtype=np.float64)
     S = _total_weight(sample_weight, X.shape[0])
@@ -245,12 +246,18 @@ def lipschitz_constant(loss, X, sample_weight, l2, fit_intercept):
     >>> reference.lipschitz_constant(0, np.array([[1.0], [1.0]]), None, 0.0, False)
     1.0
     """
-    X = np.asarray(X, dtype=np.float64)
     n = X.shape[0]
     s = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     S = float(np.sum(s))
-    if fit_intercept:
-        X = np.hstack([X, np.ones((n, 1))])
-    gram = (X * (s / S)[:, None]).T @ X
+    if sparse.issparse(X):  # the (d + 1) x (d + 1) Gram from sparse products
+        X = sparse.csr_array(X, dtype=np.float64)
+        if fit_intercept:
+            X = sparse.hstack([X, np.ones((n, 1))], format="csr")
+        gram = (X.T @ (X.multiply((s / S)[:, None]))).toarray()
+    else:
+        X = np.asarray(X, dtype=np.float64)
+        if fit_intercept:
+            X = np.hstack([X, np.ones((n, 1))])
+        gram = (X * (s / S)[:, None]).T @ X
     largest = float(np.linalg.eigvalsh(gram)[-1]) if gram.size else 0.0
     return _loss_entry(loss).curvature * largest + l2

@@ -5,6 +5,7 @@
 import dataclasses
 
 import numpy as np
+from scipy import sparse
 
 LOSS_SQUARED = 0
 LOSS_LOGISTIC = 1
@@ -209,6 +210,8 @@ def _row_losses(loss, Z, y):
 
 
 # ---- passes over the data (src_c/pass_fused.c, pass_moments.c) ------------------------------
+# Every pass takes a dense X or a scipy.sparse CSR X (read entry by entry, as
+# src_c/data_csr.h reads it: `csr_loss_gradient`).
 
 
 def loss_gradient(loss, X, y, sample_weight, coef, intercept, n_threads=1, loss_param=0.0):
@@ -225,8 +228,8 @@ def loss_gradient(loss, X, y, sample_weight, coef, intercept, n_threads=1, loss_
     loss : int
         LOSS_SQUARED (l = (y - z)^2 / 2), LOSS_LOGISTIC (l = log(1 + exp(z)) - y z, y in
         {0, 1}) or LOSS_MULTINOMIAL (l = logsumexp(z) - z_y, y = class index as a float).
-    X : ndarray of shape (n_samples, n_features)
-        Data, float32 or float64.
+    X : ndarray or scipy.sparse CSR matrix of shape (n_samples, n_features)
+        Data, float32 or float64 (CSR: see `csr_loss_gradient`).
     y : ndarray of shape (n_samples,)
         Targets.
     sample_weight : ndarray of shape (n_samples,) or None
@@ -259,6 +262,8 @@ def loss_gradient(loss, X, y, sample_weight, coef, intercept, n_threads=1, loss_
     >>> loss, g.tolist(), gb.tolist()
     (0.5, [[-2.0]], [-1.0])
     """
+    if sparse.issparse(X):
+        return csr_loss_gradient(loss, X, y, sample_weight, coef, intercept, loss_param)
     X = _float_array(X)
     dtype = X.dtype
     y = np.asarray(y, dtype=np.float64)
@@ -290,7 +295,7 @@ def column_means(loss, X, y, sample_weight, n_threads=1):
     ----------
     loss : int
         Loss code (unused: the means do not depend on it).
-    X : ndarray of shape (n_samples, n_features)
+    X : ndarray or scipy.sparse CSR matrix of shape (n_samples, n_features)
         Data.
     y : ndarray of shape (n_samples,)
         Targets (unused).
@@ -314,11 +319,15 @@ def column_means(loss, X, y, sample_weight, n_threads=1):
     >>> mu.tolist(), S
     ([2.0], 2.0)
     """
-    X = np.asarray(X, dtype=np.float64)
     s = np.ones(X.shape[0]) if sample_weight is None else np.asarray(sample_weight, float)
     total = float(np.sum(s))
     if not (total > 0 and np.isfinite(total)):
         return np.zeros(X.shape[1]), total
+    if sparse.issparse(X):
+        rows, columns, values = _csr_entries(X)
+        sums = np.bincount(columns, weights=s[rows] * values, minlength=X.shape[1])
+        return sums / total, total
+    X = np.asarray(X, dtype=np.float64)
     return (s @ X) / total, total
 
 
@@ -327,7 +336,7 @@ def scores(X, coef, intercept, n_threads=1):
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features)
+    X : ndarray or scipy.sparse CSR matrix of shape (n_samples, n_features)
         Data.
     coef : ndarray of shape (n_outputs, n_features)
         Coefficients W, read in X's dtype as the compiled pass reads them.
@@ -347,7 +356,108 @@ def scores(X, coef, intercept, n_threads=1):
     >>> reference.scores(np.array([[1.0, 2.0]]), np.array([[3.0, 4.0]]), np.array([0.5]))
     array([[11.5]])
     """
+    if sparse.issparse(X):
+        b = np.asarray(intercept, dtype=X.dtype).astype(np.float64)
+        W = np.asarray(coef, dtype=X.dtype).astype(np.float64)
+        return _csr_scores(X, W) + b
     X = _float_array(X)
     b = np.asarray(intercept, dtype=X.dtype).astype(np.float64)
     W = np.asarray(coef, dtype=X.dtype)
     return (X @ W.T).astype(np.float64) + b
+
+
+# ---- the CSR pass (src_c/data_csr.h) ---------------------------------------------------------
+
+
+def _csr_entries(X):
+    """The stored entries of a CSR X as (row, column, value) arrays, values in float64.
+
+    Row i owns the entries indptr[i] .. indptr[i + 1] - 1, so the row of each entry is
+    its row number repeated by the row's length. Unsorted and repeated columns are kept
+    as stored: every entry counts once, so repeats add up.
+    """
+    X = sparse.csr_array(X) if X.format != "csr" else X
+    indptr = np.asarray(X.indptr, dtype=np.int64)
+    rows = np.repeat(np.arange(X.shape[0]), np.diff(indptr))
+    return rows, np.asarray(X.indices, dtype=np.int64), np.asarray(X.data, dtype=np.float64)
+
+
+def _csr_scores(X, W):
+    """Z = X W^T (n, K) in float64 from the stored entries: z_ik = sum_p v_p W[k, j_p]."""
+    rows, columns, values = _csr_entries(X)
+    n, K = X.shape[0], W.shape[0]
+    return np.stack(
+        [np.bincount(rows, weights=values * W[k, columns], minlength=n) for k in range(K)],
+        axis=1,
+    ).reshape(n, K)
+
+
+def csr_loss_gradient(loss, X, y, sample_weight, coef, intercept, loss_param=0.0):
+    """The fused pass over a CSR X, entry by entry: the twin of the kernels' CSR pass.
+
+    The same sums as `loss_gradient`, read from the stored entries (row i_p, column j_p,
+    value v_p) as the compiled CSR pass reads them, without scipy's products:
+
+        z_ik           = b_k + sum_{p in row i} v_p W[k, j_p]
+        grad_coef[k, j] = sum_{p with j_p = j} s_{i_p} (dl/dz)_{i_p k} v_p
+        grad_intercept = sum_i s_i dl_i/dz_i
+
+    Products are formed in float64 (the compiled pass sums CSR rows in double whatever
+    the data dtype); the point is read in X's dtype, as there.
+
+    Parameters
+    ----------
+    loss : int
+        Loss code (see `loss_gradient`).
+    X : scipy.sparse matrix or array of shape (n_samples, n_features)
+        CSR data (another format is converted), float32 or float64.
+    y : ndarray of shape (n_samples,)
+        Targets.
+    sample_weight : ndarray of shape (n_samples,) or None
+        Sample weights; None means unit weights.
+    coef : ndarray of shape (n_outputs, n_features)
+        Coefficients W, read in X's dtype.
+    intercept : ndarray of shape (n_outputs,)
+        Intercepts b, read in X's dtype.
+    loss_param : float, default=0.0
+        The loss's own parameter (no loss of today has one).
+
+    Returns
+    -------
+    loss_sum : float
+    grad_coef : ndarray of shape (n_outputs, n_features), float64
+    grad_intercept : ndarray of shape (n_outputs,), float64
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import sparse
+    >>> from fastreg import reference
+    >>> X = sparse.csr_array(np.array([[1.0, 0.0], [0.0, 2.0]]))
+    >>> loss, g, gb = reference.csr_loss_gradient(
+    ...     0, X, np.array([1.0, 3.0]), None, np.ones((1, 2)), np.zeros(1))
+    >>> loss, g.tolist(), gb.tolist()
+    (0.5, [[0.0, -2.0]], [-1.0])
+    """
+    dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
+    d = X.shape[1]
+    y = np.asarray(y, dtype=np.float64)
+    b = np.asarray(intercept, dtype=dtype).reshape(-1).astype(np.float64)
+    W = np.asarray(coef, dtype=dtype).reshape(b.size, d).astype(np.float64)
+    entry = _loss_entry(loss)
+    if not entry.per_class and W.shape[0] != 1:
+        raise ValueError(f"the {entry.name} loss has one output")
+    rows, columns, values = _csr_entries(X)
+    Z = _csr_scores(X, W) + b
+    row_values, derivatives = _row_losses(loss, Z, y)
+    if sample_weight is not None:
+        s = np.asarray(sample_weight, dtype=np.float64)
+        row_values = s * row_values
+        derivatives = derivatives * s[:, None]
+    grad_coef = np.stack(
+        [
+            np.bincount(columns, weights=derivatives[rows, k] * values, minlength=d)
+            for k in range(W.shape[0])
+        ]
+    ).reshape(W.shape)
+    return float(np.sum(row_values)), grad_coef, np.sum(derivatives, axis=0)

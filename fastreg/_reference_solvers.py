@@ -7,6 +7,7 @@ import math
 import time
 
 import numpy as np
+from scipy import sparse
 
 from fastreg._reference_objective import lipschitz_constant, optimality, penalty_prox
 from fastreg._reference_passes import _float_array, loss_gradient
@@ -292,7 +293,7 @@ def solve(problem, options, coef, intercept):
     >>> np.round(W, 6).tolist(), np.round(b, 6).tolist(), status
     ([[2.0]], [1.0], 0)
     """
-    X = _float_array(problem.X)
+    X = problem.X if sparse.issparse(problem.X) else _float_array(problem.X)
     penalty = options.penalty
     b0 = np.array(intercept, dtype=np.float64).reshape(-1)
     W0 = np.array(coef, dtype=np.float64).reshape(b0.size, X.shape[1])  # K rows, also for d = 0

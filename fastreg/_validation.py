@@ -1,7 +1,8 @@
 # fastreg._validation: every input check of fastreg, in one place: estimator parameters
 # (run at the start of fit before any data is touched), the data X and y, sample
-# weights and class labels. Each failure is an error that names the input and says what
-# was wrong and what to do.
+# weights and class labels (the structure of scipy.sparse input: its part
+# fastreg._validation_sparse). Each failure is an error that names the input and says
+# what was wrong and what to do.
 import numbers
 
 import numpy as np
@@ -9,6 +10,8 @@ from sklearn.utils import check_array
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
+
+from fastreg._validation_sparse import check_sparse_structure, is_sparse
 
 _INT64_MAX = 2**63 - 1
 
@@ -453,13 +456,23 @@ def _first_non_numeric(named_arrays):
 
 
 def validate_data_real(
-    estimator, X, y="no_validation", *, reset=True, y_numeric=False, order="C", multi_output=False
+    estimator,
+    X,
+    y="no_validation",
+    *,
+    reset=True,
+    y_numeric=False,
+    order="C",
+    multi_output=False,
+    accept_sparse=False,
 ):
     """``validate_data`` to C-contiguous float32/float64, with clearer errors.
 
     Complex and non-numeric inputs get an error naming the input and what to do; the
     overflow warnings NumPy emits while scikit-learn sums huge finite values to test
-    finiteness are silenced (the values are accepted and handled by the solver).
+    finiteness are silenced (the values are accepted and handled by the solver). With
+    ``accept_sparse``, a scipy.sparse X of any format is checked and converted once to
+    CSR by `check_sparse_structure` (never densified, the caller's object untouched).
 
     Parameters
     ----------
@@ -474,9 +487,12 @@ def validate_data_real(
     y_numeric : bool, default=False
         Whether y must be numeric (regression).
     order : {"C", None}, default="C"
-        Memory layout to enforce.
+        Memory layout to enforce (dense X).
     multi_output : bool, default=False
         Whether y may be 2-D (n_samples, n_targets).
+    accept_sparse : bool, default=False
+        Whether a scipy.sparse X is accepted (as CSR); otherwise it raises scikit-learn's
+        TypeError asking for dense data.
 
     Returns
     -------
@@ -484,11 +500,15 @@ def validate_data_real(
         The validated data.
     """
     check_real_dtype(X, "X")
+    if accept_sparse and is_sparse(X):
+        X = check_sparse_structure(X, "X")
     named = [("X", X)]
     if y_numeric:
         check_real_dtype(y, "y")
         named.append(("y", y))
     check_params = {"dtype": [np.float64, np.float32], "order": order}
+    if accept_sparse:
+        check_params["accept_sparse"] = "csr"
     if y_numeric:
         check_params["y_numeric"] = True
     if multi_output:

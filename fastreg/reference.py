@@ -7,7 +7,8 @@
 # This is where the algorithm is explained, and it is the test oracle: every compiled
 # kernel is checked against it. Each epoch is the honest NumPy way: Z = X @ W.T, then the
 # per-row loss and derivative, then R.T @ X, i.e. two reads of X, vectorised, no Python
-# loop over rows.
+# loop over rows. A scipy.sparse CSR X is read entry by entry (csr_loss_gradient), as the
+# compiled CSR pass reads it.
 #
 # Design decisions:
 #   a. Layout as in src_c/fastreg.h: X is (n_samples, n_features); coef is
@@ -52,6 +53,7 @@ from fastreg._reference_passes import (
     LOSSES,
     _row_losses,
     column_means,
+    csr_loss_gradient,
     log1pexp,
     log_sum_exp,
     loss_gradient,
@@ -92,6 +94,7 @@ __all__ = [
     "column_means",
     "coordinate_coefficient",
     "coordinate_descent",
+    "csr_loss_gradient",
     "duality_gap",
     "lipschitz_constant",
     "log1pexp",

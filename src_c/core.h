@@ -3,10 +3,12 @@
  *
  * Architecture. The core is four independent axes, each defined in one place:
  *
- *   data access   data_dense.h: scores of a block of rows and the gradient update from
- *                 it, templated on the dtype. The fused pass (pass_fused_template.h), the
- *                 column means (pass_moments_template.h) and the scores pass are written
- *                 once over that interface.
+ *   data access   data_dense.h (dense rows) and data_csr.h (CSR rows): scores of a block
+ *                 of rows and the gradient update from it, templated on the dtype (and, for
+ *                 CSR, the index width). The fused pass (pass_fused_template.h), the column
+ *                 means (pass_moments_template.h) and the scores pass are written once over
+ *                 that interface; fr_matrix_chunk_count/fr_matrix_chunk_start cut any
+ *                 layout into chunks.
  *   losses        losses.h: the loss table (name, outputs, curvature, target kind, the
  *                 bound on |dl/dz| used in rounding estimates) and each loss's per-block
  *                 value and derivative; losses.c only turns the table into data.
@@ -70,6 +72,14 @@
 /* Chunks of a pass over n_rows rows (decision e of fastreg.h); chunk c holds rows
  * [n c / chunks, n (c + 1) / chunks). */
 int64_t fr_chunk_count(int64_t n_rows);
+
+/* The chunks of a pass over X, for any layout: their count (a function of the data's
+ * shape alone, never of the thread count) and the first row of chunk c (0 for c = 0,
+ * n_rows for c = chunks, non-decreasing). Dense X: fr_chunk_count and n c / chunks.
+ * CSR X: see data_csr.h (fewer chunks when the per-chunk gradient, n_cols doubles per
+ * output, would cost more than the chunk's entries; boundaries balance entries + rows). */
+int64_t fr_matrix_chunk_count(const fr_matrix *X);
+int64_t fr_matrix_chunk_start(const fr_matrix *X, int64_t chunk, int64_t chunks);
 
 /* Threads a parallel loop over `chunks` chunks may use when `requested` were asked
  * for: never more than the chunks (more would idle) nor the CPUs, and 1 whenever the

@@ -128,6 +128,17 @@ FR_ALWAYS_INLINE static inline void SUFFIX(dense_block_gradient)(SUFFIX(dense_vi
     }
 }
 
+/* The per-class gradient update: class k's derivatives zk[k FR_BLOCK + r] into row k of
+ * the class-major K x d grad_W. */
+static const int SUFFIX(dense_classes_feature_major) = 0;
+
+FR_ALWAYS_INLINE static inline void SUFFIX(dense_block_gradient_classes)(
+    SUFFIX(dense_view) X, int64_t i0, int64_t m, const int64_t d, const double *zk, int64_t K,
+    double *grad_W) {
+    for (int64_t k = 0; k < K; ++k)
+        SUFFIX(dense_block_gradient)(X, i0, m, d, zk + k * FR_BLOCK, grad_W + k * d);
+}
+
 /* Column sums of the block's m rows weighted by s: sums[j] += sum_r s[r] x_r[j], in
  * double (the column means). */
 FR_ALWAYS_INLINE static inline void SUFFIX(dense_block_weighted_sums)(SUFFIX(dense_view) X,

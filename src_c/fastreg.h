@@ -5,11 +5,13 @@
  * double; coefficients cross this interface as double whatever the data dtype.
  *
  * Design decisions:
- *   a. Four independent axes, each defined once: data access (fr_matrix: dense rows
- *      today), losses (the loss table, losses.h), penalties (fr_penalty, penalties.h)
+ *   a. Four independent axes, each defined once: data access (fr_matrix: dense rows or
+ *      CSR rows), losses (the loss table, losses.h), penalties (fr_penalty, penalties.h)
  *      and solvers (the solver table, solve.c). What adding one of each touches is
  *      listed in core.h.
- *   b. Layout: a dense X is C-contiguous n_rows x n_cols; coefficients are
+ *   b. Layout: a dense X is C-contiguous n_rows x n_cols; a CSR X is scipy.sparse's
+ *      compressed sparse rows (indptr, indices and values; int32 or int64 indices,
+ *      indices unsorted or repeated within a row allowed: repeats add up); coefficients are
  *      n_outputs x n_features (row k belongs to output/class k, as scikit-learn's coef_);
  *      intercepts are n_outputs long. n_outputs is 1 for single-output losses (squared,
  *      logistic) and the number of classes K for per-class losses (multinomial).
@@ -17,7 +19,8 @@
  *      index 0..K-1 stored as a float (multinomial), as scikit-learn's _loss module does.
  *   d. Per-sample losses: squared l = (y - z)^2 / 2; logistic l = log(1 + exp(z)) - y z;
  *      multinomial l = logsumexp(z) - z_y. A NULL sample_weight means unit weights.
- *   e. Determinism: rows are cut into chunks whose count depends on n_rows only; each
+ *   e. Determinism: rows are cut into chunks whose count depends on the data's shape only
+ *      (n_rows for dense X; n_rows, n_cols and the stored entries for CSR X); each
  *      chunk sums serially, threads take whole chunks, and the chunk partials are added
  *      in chunk order. Results are bitwise identical for any n_threads.
  *   f. No allocation inside an epoch: scratch space is sized by fr_scratch_size and
@@ -38,15 +41,38 @@ extern "C" {
 enum fr_dtype { FR_FLOAT64 = 0, FR_FLOAT32 = 1 };
 
 /* How the rows of X are stored: each layout has its own data-access file (data_*.h). */
-enum fr_layout { FR_DENSE = 0 };
+enum fr_layout { FR_DENSE = 0, FR_CSR = 1 };
+
+/* The integer type of a CSR matrix's indptr and indices (both the same, as in scipy). */
+enum fr_index_type { FR_INDEX_INT32 = 0, FR_INDEX_INT64 = 1 };
 
 typedef struct {
     int dtype;      /* enum fr_dtype: of values (and of the problem's y and weights) */
     int layout;     /* enum fr_layout */
     int64_t n_rows; /* samples */
     int64_t n_cols; /* features */
-    const void *values; /* FR_DENSE: n_rows x n_cols, C-contiguous */
+    const void *values; /* FR_DENSE: n_rows x n_cols, C-contiguous; FR_CSR: nnz entries */
+    /* FR_CSR only (ignored for FR_DENSE): row i holds values[indptr[i] .. indptr[i + 1])
+     * at the columns indices[indptr[i] .. indptr[i + 1]). */
+    int index_type;      /* enum fr_index_type */
+    int64_t nnz;         /* stored entries: the length of values and of indices */
+    const void *indptr;  /* n_rows + 1 entries, indptr[0] = 0, non-decreasing, last = nnz */
+    const void *indices; /* nnz entries, each in [0, n_cols) */
 } fr_matrix;
+
+/* What fr_matrix_check finds wrong with a matrix (0: nothing). */
+enum fr_matrix_status {
+    FR_MATRIX_OK = 0,
+    FR_MATRIX_BAD_FIELDS = 1,       /* unknown dtype/layout/index type, negative size, NULL */
+    FR_MATRIX_INDPTR_START = 2,     /* CSR: indptr[0] != 0 */
+    FR_MATRIX_INDPTR_DECREASING = 3, /* CSR: indptr[i + 1] < indptr[i] for some row i */
+    FR_MATRIX_INDPTR_END = 4,       /* CSR: indptr[n_rows] != nnz */
+    FR_MATRIX_INDEX_RANGE = 5       /* CSR: a column index outside [0, n_cols) */
+};
+
+/* Checks the fields and, for CSR, the whole structure (one read of indptr and indices);
+ * returns an enum fr_matrix_status. The passes trust a matrix that passed it. */
+int fr_matrix_check(const fr_matrix *X);
 
 /* ---- losses (the table is in losses.h; codes are stable) -------------------------------- */
 
@@ -75,7 +101,8 @@ typedef struct {
 } fr_problem;
 
 /* Returns 1 when the sizes, dtype, layout, loss code and output count are consistent
- * (n_rows may be 0: a pass then sums nothing; fr_solve needs a positive weight sum). */
+ * and X passes fr_matrix_check (n_rows may be 0: a pass then sums nothing; fr_solve
+ * needs a positive weight sum). */
 int fr_problem_valid(const fr_problem *problem);
 
 /* ---- penalties (penalties.h) --------------------------------------------------------- */

@@ -1,7 +1,8 @@
 /* pass_fused_template.h: the fused loss + gradient pass and the scores pass for one
  * dtype and one data layout. pass_fused.c includes it once per (layout, dtype) with REAL,
  * SUFFIX(name), LAYOUT(name) (the layout's data-access functions and this file's
- * functions: name_<layout>_<dtype>) and FR_UNROLL_SHORT_ROWS defined.
+ * functions: name_<layout>_<dtype>) and FR_UNROLL_SHORT_ROWS defined. Chunks come from
+ * fr_matrix_chunk_count and fr_matrix_chunk_start, whatever the layout.
  *
  * a. Rows go in blocks of FR_BLOCK. Per block: the scores (data access), the targets
  *    and weights, the per-row losses and derivatives in one loop over the block that
@@ -47,7 +48,10 @@ FR_ALWAYS_INLINE static inline void LAYOUT(rows_single_output)(
 }
 
 /* A per-class loss over rows [begin, end). zk is K x FR_BLOCK doubles of scratch,
- * class-major, so that the per-class loops run over the block's rows in SIMD. */
+ * class-major, so that the per-class loops run over the block's rows in SIMD. W and
+ * grad_W are in the layout's class order: K x d (class-major) unless the layout sets
+ * classes_feature_major, then d x K (fr_loss_gradient transposes W, the reduction
+ * transposes the gradient back). */
 FR_ALWAYS_INLINE static inline void LAYOUT(rows_per_class)(
     const fr_problem *p, const REAL *W, const REAL *b, int64_t begin, int64_t end,
     const int64_t d, const int loss, double *loss_out, double *grad_W, double *grad_b,
@@ -68,8 +72,8 @@ FR_ALWAYS_INLINE static inline void LAYOUT(rows_per_class)(
             double gk = 0.0;
             for (int r = 0; r < FR_BLOCK; ++r) gk += g[r];
             grad_b[k] += gk;
-            LAYOUT(block_gradient)(X, i0, m, d, g, grad_W + k * d);
         }
+        LAYOUT(block_gradient_classes)(X, i0, m, d, zk, K, grad_W);
     }
     *loss_out += total;
 }
@@ -147,25 +151,29 @@ static void LAYOUT(run_chunk)(const fr_problem *p, int per_class, const REAL *co
 static double LAYOUT(loss_gradient)(const fr_problem *p, int per_class, const REAL *coef,
                                     const REAL *intercept, double *grad_coef,
                                     double *grad_intercept, double *scratch, int n_threads) {
-    const int64_t n = p->X.n_rows, d = p->X.n_cols, K = p->n_outputs;
-    const int64_t chunks = fr_chunk_count(n);
+    const fr_matrix *X = &p->X;
+    const int64_t d = X->n_cols, K = p->n_outputs;
+    const int64_t chunks = fr_matrix_chunk_count(X);
     const int64_t slot_size = fr_slot_size(d, K);
     const int with_gradient = grad_coef != NULL;
     const int threads = fr_parallel_threads(n_threads, chunks);
     if (threads <= 1) { /* small data never enters the OpenMP runtime */
         for (int64_t c = 0; c < chunks; ++c)
-            LAYOUT(run_chunk)(p, per_class, coef, intercept, n * c / chunks,
-                              n * (c + 1) / chunks, with_gradient, scratch + c * slot_size);
+            LAYOUT(run_chunk)(p, per_class, coef, intercept, fr_matrix_chunk_start(X, c, chunks),
+                              fr_matrix_chunk_start(X, c + 1, chunks), with_gradient,
+                              scratch + c * slot_size);
     } else {
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) num_threads(threads)
 #endif
         for (int64_t c = 0; c < chunks; ++c)
-            LAYOUT(run_chunk)(p, per_class, coef, intercept, n * c / chunks,
-                              n * (c + 1) / chunks, with_gradient, scratch + c * slot_size);
+            LAYOUT(run_chunk)(p, per_class, coef, intercept, fr_matrix_chunk_start(X, c, chunks),
+                              fr_matrix_chunk_start(X, c + 1, chunks), with_gradient,
+                              scratch + c * slot_size);
     }
-    return fr_reduce_slots(scratch, chunks, slot_size, K, d, with_gradient, grad_coef,
-                           grad_intercept);
+    const int feature_major = per_class && LAYOUT(classes_feature_major);
+    return fr_reduce_slots(scratch, chunks, slot_size, K, d, with_gradient, feature_major,
+                           grad_coef, grad_intercept, n_threads);
 }
 
 /* Scores of rows [begin, end) for all outputs into out (row-major, n_outputs wide). */
@@ -186,18 +194,18 @@ static void LAYOUT(scores_rows)(const fr_matrix *M, const REAL *coef, const REAL
 
 static void LAYOUT(scores)(const fr_matrix *M, const REAL *coef, const REAL *intercept,
                            int64_t K, double *out, int n_threads) {
-    const int64_t n = M->n_rows, chunks = fr_chunk_count(n);
+    const int64_t chunks = fr_matrix_chunk_count(M);
     const int threads = fr_parallel_threads(n_threads, chunks);
     if (threads <= 1) {
         for (int64_t c = 0; c < chunks; ++c)
-            LAYOUT(scores_rows)(M, coef, intercept, K, n * c / chunks, n * (c + 1) / chunks,
-                                out);
+            LAYOUT(scores_rows)(M, coef, intercept, K, fr_matrix_chunk_start(M, c, chunks),
+                                fr_matrix_chunk_start(M, c + 1, chunks), out);
     } else {
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) num_threads(threads)
 #endif
         for (int64_t c = 0; c < chunks; ++c)
-            LAYOUT(scores_rows)(M, coef, intercept, K, n * c / chunks, n * (c + 1) / chunks,
-                                out);
+            LAYOUT(scores_rows)(M, coef, intercept, K, fr_matrix_chunk_start(M, c, chunks),
+                                fr_matrix_chunk_start(M, c + 1, chunks), out);
     }
 }

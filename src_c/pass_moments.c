@@ -2,7 +2,7 @@
  * optimise in centred coordinates without copying X (objective.h, implicit centring).
  *
  * The reduction follows the fused pass's determinism rule (fastreg.h, decision e): rows
- * are cut into fr_chunk_count(n_rows) chunks at the same boundaries as the pass, each
+ * are cut into fr_matrix_chunk_count(X) chunks at the same boundaries as the pass, each
  * chunk sums serially into its own scratch slot of n_cols + 1 doubles, threads take
  * whole chunks, and the slots are added in chunk order. The result is therefore bitwise
  * identical for any n_threads. Every sum is carried in double, whatever the data dtype. */
@@ -32,24 +32,72 @@
 #undef REAL
 #undef SUFFIX
 
-static void column_sums(const fr_problem *p, int64_t begin, int64_t end, double *slot) {
-    if (p->X.dtype == FR_FLOAT32) dense_column_sums_f32(p, begin, end, slot);
-    else dense_column_sums_f64(p, begin, end, slot);
+#define INDEX int32_t
+#define REAL double
+#define SUFFIX(name) name##_f64
+#define LAYOUT(name) SUFFIX(csr32_##name)
+#include "data_csr.h"
+#include "pass_moments_template.h"
+#undef LAYOUT
+#undef REAL
+#undef SUFFIX
+#define REAL float
+#define SUFFIX(name) name##_f32
+#define LAYOUT(name) SUFFIX(csr32_##name)
+#include "data_csr.h"
+#include "pass_moments_template.h"
+#undef LAYOUT
+#undef REAL
+#undef SUFFIX
+#undef INDEX
+
+#define INDEX int64_t
+#define REAL double
+#define SUFFIX(name) name##_f64
+#define LAYOUT(name) SUFFIX(csr64_##name)
+#include "data_csr.h"
+#include "pass_moments_template.h"
+#undef LAYOUT
+#undef REAL
+#undef SUFFIX
+#define REAL float
+#define SUFFIX(name) name##_f32
+#define LAYOUT(name) SUFFIX(csr64_##name)
+#include "data_csr.h"
+#include "pass_moments_template.h"
+#undef LAYOUT
+#undef REAL
+#undef SUFFIX
+#undef INDEX
+
+static void column_sums(const fr_problem *p, int64_t chunk, int64_t chunks, double *slot) {
+    const fr_matrix *X = &p->X;
+    const int64_t begin = fr_matrix_chunk_start(X, chunk, chunks);
+    const int64_t end = fr_matrix_chunk_start(X, chunk + 1, chunks);
+    const int f32 = X->dtype == FR_FLOAT32;
+    if (X->layout == FR_CSR && X->index_type == FR_INDEX_INT32) {
+        if (f32) csr32_column_sums_f32(p, begin, end, slot);
+        else csr32_column_sums_f64(p, begin, end, slot);
+    } else if (X->layout == FR_CSR) {
+        if (f32) csr64_column_sums_f32(p, begin, end, slot);
+        else csr64_column_sums_f64(p, begin, end, slot);
+    } else {
+        if (f32) dense_column_sums_f32(p, begin, end, slot);
+        else dense_column_sums_f64(p, begin, end, slot);
+    }
 }
 
 double fr_column_means(const fr_problem *p, double *mu, double *scratch, int n_threads) {
-    const int64_t n = p->X.n_rows, d = p->X.n_cols;
-    const int64_t chunks = fr_chunk_count(n);
+    const int64_t d = p->X.n_cols;
+    const int64_t chunks = fr_matrix_chunk_count(&p->X);
     const int threads = fr_parallel_threads(n_threads, chunks);
     if (threads <= 1) {
-        for (int64_t c = 0; c < chunks; ++c)
-            column_sums(p, n * c / chunks, n * (c + 1) / chunks, scratch + c * (d + 1));
+        for (int64_t c = 0; c < chunks; ++c) column_sums(p, c, chunks, scratch + c * (d + 1));
     } else {
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) num_threads(threads)
 #endif
-        for (int64_t c = 0; c < chunks; ++c)
-            column_sums(p, n * c / chunks, n * (c + 1) / chunks, scratch + c * (d + 1));
+        for (int64_t c = 0; c < chunks; ++c) column_sums(p, c, chunks, scratch + c * (d + 1));
     }
     double weight = 0.0;
     for (int64_t j = 0; j < d; ++j) mu[j] = 0.0;

@@ -52,10 +52,8 @@ int fr_problem_valid(const fr_problem *p) {
     const fr_loss_entry *loss = fr_loss_lookup(p->loss);
     const int64_t n = p->X.n_rows, d = p->X.n_cols, K = p->n_outputs;
     if (loss == NULL || p->y == NULL || !isfinite(p->loss_param)) return 0;
-    if (p->X.dtype != FR_FLOAT64 && p->X.dtype != FR_FLOAT32) return 0;
-    if (p->X.layout != FR_DENSE) return 0;
+    if (fr_matrix_check(&p->X) != FR_MATRIX_OK) return 0; /* fields; CSR: the structure */
     if (n < 0 || d < 0 || K < 1) return 0; /* no rows: a pass sums nothing, a solve fails */
-    if (d > 0 && n > 0 && (p->X.values == NULL || d > INT64_MAX / n)) return 0;
     if (K > INT64_MAX / (d + FR_BLOCK + 1)) return 0;
     return loss->info.per_class ? 1 : K == 1;
 }

@@ -5,6 +5,7 @@
 # (penalty, l1_ratio, solver names and their rules) are resolved by
 # fastreg._logistic_options. Probabilities come from the stable sigmoid / log-sum-exp
 # functions.
+import dataclasses
 import warnings
 
 import numpy as np
@@ -15,7 +16,15 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model._base import SparseCoefMixin
 from sklearn.utils.extmath import safe_sparse_dot
 
-from fastreg import _base, _functions, _kernels, _logistic_docs, _logistic_options, _newton
+from fastreg import (
+    _base,
+    _functions,
+    _kernels,
+    _logistic_callbacks,
+    _logistic_docs,
+    _logistic_options,
+    _newton,
+)
 from fastreg._base import LinearModelBase, resolve_solver
 from fastreg._logistic_options import ExtensionParamsMixin
 from fastreg._problem import Penalty, Problem, SolverOptions
@@ -38,7 +47,7 @@ _MULTICLASS_LIBLINEAR = (
 )
 
 
-class _LogisticBase(ClassifierMixin, SparseCoefMixin, LinearModelBase):
+class _LogisticBase(CallbackSupportMixin, ClassifierMixin, SparseCoefMixin, LinearModelBase):
     """Logistic / multinomial classification on the solver core (not public)."""
 
     _solvers = _logistic_options.SKLEARN_SOLVERS + _logistic_options.FASTREG_SOLVERS
@@ -62,7 +71,11 @@ class _LogisticBase(ClassifierMixin, SparseCoefMixin, LinearModelBase):
         self : object
             The fitted estimator.
         """
-        return self._fit_keeping_state_on_error(X, y, sample_weight)
+        with callback_management_context(self):
+            self._init_callback_context(
+                max_subtasks=_logistic_callbacks.max_subtasks(self.max_iter)
+            )
+            return self._fit_keeping_state_on_error(X, y, sample_weight)
 
     def _check_fastreg_params(self):
         """Subclasses with extension parameters check them here."""
@@ -80,6 +93,9 @@ class _LogisticBase(ClassifierMixin, SparseCoefMixin, LinearModelBase):
         n_jobs = check_n_jobs(self.n_jobs)
         class_weight = check_class_weight(self.class_weight)
         X, y = validate_data_real(self, X, y)
+        metadata = None if sample_weight is None else {"sample_weight": sample_weight}
+        context = self._callback_fit_ctx
+        context.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
         classes, y_index, sample_weight = encode_class_labels(
             name, y, sample_weight, class_weight, X.dtype
         )
@@ -106,8 +122,8 @@ class _LogisticBase(ClassifierMixin, SparseCoefMixin, LinearModelBase):
             l1 = spec.l1_share / (spec.C * total_weight)
             scale = spec.C * total_weight
         penalty = Penalty(l2, l1)
-        method = spec.method
-        if method != "newton-cholesky":
+        method = _logistic_options.method_for(spec, n_outputs * (X_fit.shape[1] + 1))
+        if method not in _newton.METHODS:
             method = resolve_solver(method, penalty, name)
         options = SolverOptions(
             solver=method,
@@ -125,6 +141,23 @@ class _LogisticBase(ClassifierMixin, SparseCoefMixin, LinearModelBase):
             coef0 = np.hstack([coef0, intercept0[:, None] / spec.intercept_scaling])
             intercept0 = np.zeros(n_outputs)
         lead = _logistic_options.CONVERGENCE_MESSAGES.get(spec.solver)
+
+        def attributes(coef, intercept):  # the fitted attributes at a solver iterate
+            if spec.penalised_intercept:
+                coef, intercept = coef[:, :-1], spec.intercept_scaling * coef[:, -1]
+            return {
+                "coef_": np.ascontiguousarray(coef, dtype=X.dtype),
+                "intercept_": np.asarray(intercept, dtype=X.dtype),
+                "classes_": classes,
+            }
+
+        tasks = None
+        if getattr(self, "_skl_callbacks", None):
+            tasks = _logistic_callbacks.IterationTasks(
+                context, self, X, y, metadata, attributes, f"{spec.solver}-iter"
+            )
+            tasks.start(coef0, intercept0)
+            options = dataclasses.replace(options, on_iteration=tasks)
         if spec.max_iter == 0:
             coef, intercept, loss_curve, n_iter = coef0, intercept0, np.zeros(0), 0
             warnings.warn(
@@ -142,17 +175,21 @@ class _LogisticBase(ClassifierMixin, SparseCoefMixin, LinearModelBase):
                 coef_init=coef0,
                 intercept_init=intercept0,
                 verbose=verbose,
-                solve=_newton.solve if method == "newton-cholesky" else None,
+                solve=_newton.solve if method in _newton.METHODS else None,
                 convergence_lead=lead,
             )
-        if spec.penalised_intercept:
-            intercept = spec.intercept_scaling * coef[:, -1]
-            coef = coef[:, :-1]
-        self.classes_ = classes
-        self.coef_ = np.ascontiguousarray(coef, dtype=X.dtype)
-        self.intercept_ = intercept.astype(X.dtype)
+        if tasks is not None:
+            tasks.close(n_iter, coef, intercept)
+        fitted = attributes(coef, intercept)
+        if spec.solver == "liblinear":  # scikit-learn's liblinear always returns float64
+            fitted = {k: np.asarray(v, dtype=np.float64) for k, v in fitted.items()}
+            fitted["classes_"] = classes
+        self.__dict__.update(fitted)
         self.n_iter_ = np.array([n_iter], dtype=np.int32)
         self.loss_curve_ = loss_curve
+        context.call_on_fit_task_end(
+            estimator=self, X=X, y=y, metadata=metadata, reconstruction_attributes={}
+        )
         return self
 
     def _raw_scores(self, X):
@@ -260,7 +297,7 @@ class _LogisticBase(ClassifierMixin, SparseCoefMixin, LinearModelBase):
         return prob / prob.sum(axis=1, keepdims=True)
 
 
-class LogisticRegression(CallbackSupportMixin, ExtensionParamsMixin, _LogisticBase):
+class LogisticRegression(ExtensionParamsMixin, _LogisticBase):
     """Logistic regression (multinomial beyond two classes): scikit-learn's, compiled.
 
     Minimises ``C sum_i s_i logloss_i + (1 - l1_ratio)/2 ||w||^2
@@ -285,11 +322,11 @@ class LogisticRegression(CallbackSupportMixin, ExtensionParamsMixin, _LogisticBa
 
     Notes
     -----
-    Callbacks (``set_callbacks``, scikit-learn's callback API) are called as
-    scikit-learn calls them: the fit task's begin and end hooks around the fit, for
-    every solver; per-iteration tasks are scikit-learn's lbfgs solver's alone, which
-    fastreg's compiled solvers do not expose, so ``set_callbacks`` warns for every
-    solver as scikit-learn 1.9 does for the solvers other than lbfgs.
+    Callbacks (``set_callbacks``, scikit-learn's callback API) get the task tree of
+    scikit-learn's lbfgs solver (the fit, one task per iteration with the iterate as a
+    ``fitted_estimator``, a last empty task) for every solver, as the iterations
+    happen. scikit-learn 1.9 supports them for "lbfgs" only, so ``set_callbacks``
+    warns for its other solver names, as scikit-learn does.
 
     Examples
     --------
@@ -356,44 +393,16 @@ class LogisticRegression(CallbackSupportMixin, ExtensionParamsMixin, _LogisticBa
         self : LogisticRegression
             The estimator.
         """
-        warnings.warn(
-            "Callbacks are only supported in LogisticRegression for solver='lbfgs' in "
-            "scikit-learn, where they also see every iteration; fastreg's solvers run "
-            f"compiled (solver={self.solver!r}), so the callbacks see the fit task's "
-            "begin and end only.",
-            UserWarning,
-            stacklevel=2,
-        )
-        return super().set_callbacks(*callbacks)
-
-    def fit(self, X, y, sample_weight=None):
-        """Fit the model by minimising the objective in the class docstring.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data. float32 data is fitted in float32; a C-contiguous float32 or
-            float64 array is used without a copy.
-        y : array-like of shape (n_samples,)
-            Class labels of any type (ints, strings, ...); at least two classes.
-        sample_weight : array-like of shape (n_samples,) or float, default=None
-            Non-negative weights, not all zero, multiplied by the class weights.
-            None means unit weights.
-
-        Returns
-        -------
-        self : object
-            The fitted estimator.
-        """
-        with callback_management_context(self):
-            context = self._init_callback_context(max_subtasks=0)
-            metadata = None if sample_weight is None else {"sample_weight": sample_weight}
-            context.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
-            self._fit_keeping_state_on_error(X, y, sample_weight)
-            context.call_on_fit_task_end(
-                estimator=self, X=X, y=y, metadata=metadata, reconstruction_attributes={}
+        if self.solver in _logistic_options.SKLEARN_SOLVERS and self.solver != "lbfgs":
+            warnings.warn(
+                "Callbacks are only supported in LogisticRegression for solver='lbfgs' "
+                f"in scikit-learn, which ignores them with solver='{self.solver}'. "
+                "fastreg calls them for every solver, so this fit reports to them here "
+                "and not with scikit-learn.",
+                UserWarning,
+                stacklevel=2,
             )
-        return self
+        return super().set_callbacks(*callbacks)
 
     def _multinomial(self, n_classes):
         return n_classes > 2

@@ -31,22 +31,29 @@ from fastreg._validation import (
     check_positive_float,
 )
 
-# scikit-learn's solver name -> (fastreg method for an L1 term, for a smooth penalty).
+# scikit-learn's solver name -> the fastreg method for (an L1 term, a smooth penalty),
+# each as (when the model has at most NEWTON_MAX_PARAMS parameters, when it has more).
+# Newton's methods ("newton-cholesky"; "newton-cd", proximal Newton with coordinate
+# descent on the quadratic model, for an L1 term) take the few, memoryless steps that
+# scikit-learn's newton-cg and liblinear take, and reach their accuracy, while the
+# K (d + 1) x K (d + 1) system stays small.
 SOLVER_METHODS = {
-    "lbfgs": (None, "lbfgs"),
-    "newton-cg": (None, "lbfgs"),
-    "newton-cholesky": (None, "newton-cholesky"),
-    "sag": (None, "lbfgs"),
-    "saga": ("fista", "lbfgs"),
-    "liblinear": ("fista", "lbfgs"),
+    "lbfgs": (None, ("lbfgs", "lbfgs")),
+    "newton-cg": (None, ("newton-cholesky", "lbfgs")),
+    "newton-cholesky": (None, ("newton-cholesky", "newton-cholesky")),
+    "sag": (None, ("lbfgs", "lbfgs")),
+    "saga": (("newton-cd", "fista"), ("lbfgs", "lbfgs")),
+    "liblinear": (("newton-cd", "fista"), ("newton-cholesky", "lbfgs")),
 }
+NEWTON_MAX_PARAMS = 256
 SKLEARN_SOLVERS = tuple(SOLVER_METHODS)
 FASTREG_SOLVERS = ("auto", "gd", "fista")
 
 # scikit-learn's ConvergenceWarning text per solver (what its tests and users match).
 CONVERGENCE_MESSAGES = {
     "lbfgs": "lbfgs failed to converge after {n_iter} iteration(s)",
-    "newton-cg": "newton-cg failed to converge after {n_iter} iteration(s)",
+    "newton-cg": "newton-cg failed to converge after {n_iter} iteration(s). Increase the "
+    "number of iterations.",
     "newton-cholesky": "Newton solver did not converge after {n_iter} iterations",
     "sag": "The max_iter was reached which means the coef_ did not converge",
     "saga": "The max_iter was reached which means the coef_ did not converge",
@@ -82,8 +89,9 @@ class LogisticSpec:
         Inverse penalty strength (inf: no penalty).
     l1_share : float
         r above, in [0, 1].
-    method : str
-        The fastreg method: "lbfgs", "fista", "gd", "newton-cholesky" or "auto".
+    method : str or None
+        fastreg's own solver name ("auto", "gd", "fista"), or None for one of
+        scikit-learn's names, whose method `method_for` picks by the model's size.
     solver : str
         The solver name as the user gave it (for messages).
     penalised_intercept : bool
@@ -222,8 +230,7 @@ def resolve(estimator, solvers):
 
     if solver in SOLVER_METHODS:
         _check_solver(solver, penalty, dual)
-        nonsmooth, smooth = SOLVER_METHODS[solver]
-        method = nonsmooth if l1_share > 0 and np.isfinite(C) else smooth
+        method = None  # chosen by `method_for` once the data's size is known
     else:
         method = solver
     return LogisticSpec(
@@ -235,6 +242,29 @@ def resolve(estimator, solvers):
         intercept_scaling=scaling,
         max_iter=max_iter,
     )
+
+
+def method_for(spec, n_params):
+    """The fastreg method that runs ``spec`` on a model of ``n_params`` parameters.
+
+    Parameters
+    ----------
+    spec : LogisticSpec
+        The resolved fit.
+    n_params : int
+        K (d + 1): coefficients and intercepts.
+
+    Returns
+    -------
+    method : str
+        A method of the solver core ("lbfgs", "fista", "gd", "auto") or of
+        fastreg._newton ("newton-cholesky", "newton-cd").
+    """
+    if spec.method is not None:
+        return spec.method
+    nonsmooth, smooth = SOLVER_METHODS[spec.solver]
+    choice = nonsmooth if spec.l1_share > 0 and np.isfinite(spec.C) else smooth
+    return choice[0] if n_params <= NEWTON_MAX_PARAMS else choice[1]
 
 
 def convergence_message(solver, n_iter):

@@ -24,8 +24,12 @@
 #      of its row when l2 = 0) are held at zero during the steps and the result is
 #      shifted to the symmetric form (those parameters sum to zero over the classes).
 #   e. A Hessian that Cholesky cannot factor (collinear columns without a penalty) gets
-#      a growing multiple of its diagonal added until it can: the step stays a descent
+#      a growing multiple of the identity added until it can: the step stays a descent
 #      direction and the line search keeps the iteration monotone.
+#   f. With an L1 term ("newton-cd") the step is proximal Newton's (newGLMNET, as
+#      liblinear's L1 solver): cyclic coordinate descent on the quadratic model plus
+#      the L1 term, O(p^2) per sweep on the p x p Hessian and no pass over X, then the
+#      same line search on the whole objective with Tseng and Yun's decrease estimate.
 import time
 
 import numpy as np
@@ -37,6 +41,8 @@ STATUS_CONVERGED = _kernels.STATUS_CONVERGED
 STATUS_MAX_ITER = _kernels.STATUS_MAX_ITER
 STATUS_DIVERGED = _kernels.STATUS_DIVERGED
 STATUS_INTERRUPTED = _kernels.STATUS_INTERRUPTED
+# The methods of this module, as SolverOptions.solver names them.
+METHODS = ("newton-cholesky", "newton-cd")
 
 # Armijo's sufficient-decrease constant and the most halvings of one line search.
 _ARMIJO = 1e-4
@@ -185,103 +191,179 @@ def _cholesky_solve(H, rhs):
     return rhs / scale  # a scaled gradient step: still a descent direction
 
 
-def newton_cholesky(passes, problem, options, coef, intercept):
-    """The Newton-Cholesky iteration over ``passes`` (the compiled kernels or the twin).
+def _coordinate_descent(H, g, start, penalised, l1, max_sweeps=200):
+    """Minimise ``g.x + x^T H x / 2 + l1 sum_{penalised j} |start_j + x_j|`` over x.
 
-    Parameters and returns as `solve`.
+    Cyclic coordinate descent from x = 0 (decision f): the L1 term acts on the
+    coefficients ``start + x``, so exact zeros come from the soft threshold.
+    """
+    p = g.shape[0]
+    x, Hx = np.zeros(p), np.zeros(p)
+    diagonal = np.diag(H).copy()
+    resolution = 1e-12 * (1.0 + float(np.max(np.abs(start), initial=0.0)))
+    for _ in range(max_sweeps):
+        largest = 0.0
+        for j in range(p):
+            a = diagonal[j]
+            if not a > 0:  # a direction the model does not see: leave it
+                continue
+            r = g[j] + Hx[j]
+            if penalised[j]:
+                z = start[j] + x[j]
+                u = z - r / a
+                change = np.sign(u) * max(abs(u) - l1 / a, 0.0) - z
+            else:
+                change = -r / a
+            if change != 0.0:
+                x[j] += change
+                Hx += change * H[:, j]
+                largest = max(largest, abs(change))
+        if largest <= resolution:
+            break
+    return x
+
+
+def _optimality(W, gW, gb, l1):
+    """Max-norm of the minimum-norm subgradient of G (the kernels' stopping measure)."""
+    if l1 > 0:
+        gW = np.where(
+            W > 0, gW + l1, np.where(W < 0, gW - l1, np.sign(gW) * np.maximum(np.abs(gW) - l1, 0))
+        )
+    return max(float(np.max(np.abs(gW), initial=0.0)), float(np.max(np.abs(gb))))
+
+
+def newton_cholesky(passes, problem, options, coef, intercept):
+    """The Newton iteration over ``passes`` (the compiled kernels or the twin).
+
+    Newton-Cholesky steps for a smooth penalty; with an L1 term, proximal Newton steps
+    whose quadratic model is minimised by coordinate descent (decision f). Parameters
+    and returns as `solve`.
     """
     K, d = coef.shape
     S = problem.total_weight()
-    l2 = float(options.penalty.l2)
+    l2, l1 = float(options.penalty.l2), float(options.penalty.l1)
     fit_intercept = bool(options.fit_intercept)
     W = np.array(coef, dtype=np.float64)
     b = np.array(intercept, dtype=np.float64)
-    if K > 1 and l2 == 0:  # decision d: the last class's row at zero
+    if K > 1 and l2 == 0 and l1 == 0:  # decision d: the last class's row at zero
         W -= W[K - 1]
     if K > 1 and fit_intercept:
         b -= b[K - 1]
-    free = _free_mask(K, d, fit_intercept, l2)
+    free = _free_mask(K, d, fit_intercept, l2 + l1)
+    penalised = np.tile(np.r_[np.ones(d, dtype=bool), False], K)[free]
     mu = passes.centre() if fit_intercept else np.zeros(d)
     curve = np.empty(options.max_iter)
     progress, interval = options.progress, options.progress_interval
     last_call = time.monotonic()
+    n = K * (d + 1)
 
-    def evaluate(W, b):
+    def evaluate(W, b):  # F = G with its L1 term, the gradient of the smooth part
         value, gW, gb = passes.loss_gradient(W, b)
-        G = value / S + 0.5 * l2 * float(np.sum(W * W))
+        F = value / S + 0.5 * l2 * float(np.sum(W * W)) + l1 * float(np.sum(np.abs(W)))
         gW = np.asarray(gW) / S + l2 * W
         gb = np.asarray(gb) / S if fit_intercept else np.zeros(K)
-        return G, gW, gb
+        return F, gW, gb
 
     with np.errstate(over="ignore", invalid="ignore"):
-        G, gW, gb = evaluate(W, b)
+        F, gW, gb = evaluate(W, b)
         t, status = 0, STATUS_MAX_ITER
         while True:
-            if not (np.isfinite(G) and np.all(np.isfinite(gW)) and np.all(np.isfinite(gb))):
+            if not (np.isfinite(F) and np.all(np.isfinite(gW)) and np.all(np.isfinite(gb))):
                 status = STATUS_DIVERGED
                 break
-            if max(float(np.max(np.abs(gW), initial=0.0)), float(np.max(np.abs(gb)))) <= (
-                options.tol
-            ):
+            if _optimality(W, gW, gb, l1) <= options.tol:
                 status = STATUS_CONVERGED
                 break
             if t >= options.max_iter:
                 break
             if progress is not None and time.monotonic() - last_call >= interval:
                 last_call = time.monotonic()
-                if progress(t, G):
+                if progress(t, F):
                     status = STATUS_INTERRUPTED
                     break
             # Gradient and Hessian in the centred coordinates (w, c = b + mu.w).
             g = np.concatenate([gW - np.outer(gb, mu), gb[:, None]], axis=1).ravel()
-            H = passes.hessian(W, b, mu).reshape(K * (d + 1), K * (d + 1)) / S
-            H[np.arange(K * (d + 1)), np.arange(K * (d + 1))] += np.tile(
-                np.r_[np.full(d, l2), 0.0], K
-            )
-            step = np.zeros(K * (d + 1))
-            step[free] = _cholesky_solve(H[np.ix_(free, free)], -g[free])
+            H = passes.hessian(W, b, mu).reshape(n, n) / S
+            H[np.arange(n), np.arange(n)] += np.tile(np.r_[np.full(d, l2), 0.0], K)
+            step = np.zeros(n)
+            if l1 == 0:
+                step[free] = _cholesky_solve(H[np.ix_(free, free)], -g[free])
+            else:
+                start = np.concatenate([W, np.zeros((K, 1))], axis=1).ravel()[free]
+                step[free] = _coordinate_descent(
+                    H[np.ix_(free, free)], g[free], start, penalised, l1
+                )
             step = step.reshape(K, d + 1)
             dW, db = step[:, :d], step[:, d] - step[:, :d] @ mu
+            # The decrease the model promises (Tseng and Yun's Delta for an L1 term).
             slope = float(np.sum(gW * dW) + np.sum(gb * db))
+            slope += l1 * float(np.sum(np.abs(W + dW)) - np.sum(np.abs(W)))
             if not slope < 0:  # rounding has the last word: stalled
                 break
             accepted = False
             size = 1.0
-            slack = 16.0 * np.finfo(problem.X.dtype).eps * abs(G)
+            slack = 16.0 * np.finfo(problem.X.dtype).eps * abs(F)
             for _ in range(_MAX_HALVINGS):
                 W_try, b_try = W + size * dW, b + size * db
-                G_try, gW_try, gb_try = evaluate(W_try, b_try)
-                if np.isfinite(G_try) and G_try <= G + _ARMIJO * size * slope + slack:
+                F_try, gW_try, gb_try = evaluate(W_try, b_try)
+                if np.isfinite(F_try) and F_try <= F + _ARMIJO * size * slope + slack:
                     accepted = True
                     break
                 size *= 0.5
             if not accepted:  # no decrease representable: stalled
                 break
-            W, b, G, gW, gb = W_try, b_try, G_try, gW_try, gb_try
-            curve[t] = G
+            W, b, F, gW, gb = W_try, b_try, F_try, gW_try, gb_try
+            curve[t] = F
             t += 1
-    if K > 1 and l2 == 0:  # back to the symmetric form
-        W -= W.mean(axis=0)
-    if K > 1 and fit_intercept:
-        b -= b.mean()
-    coef[...] = W
-    intercept[...] = b
+            if options.on_iteration is not None:
+                options.on_iteration(
+                    t, *symmetric_form(W.copy(), b.copy(), l2 + l1, fit_intercept)
+                )
+    coef[...], intercept[...] = symmetric_form(W, b, l2 + l1, fit_intercept)
     return coef, intercept, curve[:t].copy(), t, status
 
 
-def solve(problem, options, coef, intercept):
-    """Minimise the averaged logistic / multinomial objective with an L2 penalty.
+def symmetric_form(W, b, l2, fit_intercept):
+    """The multinomial point whose unpenalised parameters sum to zero over the classes.
 
-    The same contract as ``fastreg._kernels.solve`` for ``options.solver ==
-    "newton-cholesky"``: G(W, b) = (1/S) sum_i s_i l_i + l2/2 ||W||^2, stopping when
-    max |grad G| <= tol.
+    Parameters
+    ----------
+    W : ndarray of shape (K, d)
+        Coefficients (modified in place).
+    b : ndarray of shape (K,)
+        Intercepts (modified in place).
+    l2 : float
+        The L2 strength (0: every coefficient is unpenalised).
+    fit_intercept : bool
+        Whether the intercepts are fitted.
+
+    Returns
+    -------
+    W, b : ndarray
+        The same predictions, in the symmetric form (unchanged when K = 1).
+    """
+    if W.shape[0] > 1 and l2 == 0:
+        W -= W.mean(axis=0)
+    if W.shape[0] > 1 and fit_intercept:
+        b -= b.mean()
+    return W, b
+
+
+def solve(problem, options, coef, intercept):
+    """Minimise the averaged logistic / multinomial objective by Newton steps.
+
+    The same contract as ``fastreg._kernels.solve`` for ``options.solver`` in
+    `METHODS`: G(W, b) = (1/S) sum_i s_i l_i + l2/2 ||W||^2 + l1 ||W||_1, stopping when
+    the max-norm of its minimum-norm subgradient is <= tol. "newton-cholesky" takes
+    l1 = 0; "newton-cd" any l1 >= 0.
 
     Parameters
     ----------
     problem : fastreg._problem.Problem
         Logistic or multinomial problem.
     options : fastreg._problem.SolverOptions
-        Penalty (L2 only), fit_intercept, max_iter, tol, n_threads, progress.
+        Penalty (no positivity constraint), fit_intercept, max_iter, tol, n_threads,
+        progress, on_iteration.
     coef : ndarray of shape (n_outputs, n_features), float64
         Start point; overwritten with the solution.
     intercept : ndarray of shape (n_outputs,), float64
@@ -306,7 +388,9 @@ def solve(problem, options, coef, intercept):
 def _check(problem, options):
     if problem.loss not in (_kernels.LOSS_LOGISTIC, _kernels.LOSS_MULTINOMIAL):
         raise ValueError("newton-cholesky solves the logistic and multinomial losses only")
-    if not options.penalty.is_smooth:
-        raise ValueError("newton-cholesky handles an L2 penalty only (no l1, no bound)")
+    if options.penalty.positive:
+        raise ValueError("the Newton solvers take no positivity constraint")
+    if options.solver == "newton-cholesky" and options.penalty.l1 > 0:
+        raise ValueError("newton-cholesky handles a smooth penalty only; use newton-cd")
     if options.max_iter < 1 or options.tol < 0:
         raise ValueError("need max_iter >= 1 and tol >= 0")

@@ -151,8 +151,16 @@ def newton_cholesky_solve(problem, options, coef, intercept):
         W, b, G, gW, gb = W + size * dW, b + size * db, G_try, gW_try, gb_try
         curve[t] = G
         t += 1
-    if K > 1 and l2 == 0:
-        W -= W.mean(axis=0)
-    if K > 1 and fit_intercept:
-        b -= b.mean()
+        if getattr(options, "on_iteration", None) is not None:
+            options.on_iteration(t, *_symmetric(W.copy(), b.copy(), l2, fit_intercept))
+    W, b = _symmetric(W, b, l2, fit_intercept)
     return W, b, curve[:t].copy(), t, status
+
+
+def _symmetric(W, b, l2, fit_intercept):
+    """Shift the multinomial point so its unpenalised parameters sum to zero."""
+    if W.shape[0] > 1 and l2 == 0:
+        W -= W.mean(axis=0)
+    if W.shape[0] > 1 and fit_intercept:
+        b -= b.mean()
+    return W, b

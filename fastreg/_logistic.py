@@ -140,6 +140,12 @@ class _LogisticBase(CallbackSupportMixin, ClassifierMixin, SparseCoefMixin, Line
         if spec.penalised_intercept:
             coef0 = np.hstack([coef0, intercept0[:, None] / spec.intercept_scaling])
             intercept0 = np.zeros(n_outputs)
+        if spec.solver in _logistic_options.RELATIVE_TOL_SOLVERS and spec.max_iter > 0:
+            counts = np.bincount(y_index, minlength=classes.shape[0])
+            options = dataclasses.replace(
+                options,
+                tol=_logistic_options.relative_tol(problem, options, coef0, intercept0, counts),
+            )
         lead = _logistic_options.CONVERGENCE_MESSAGES.get(spec.solver)
 
         def attributes(coef, intercept):  # the fitted attributes at a solver iterate
@@ -164,7 +170,7 @@ class _LogisticBase(CallbackSupportMixin, ClassifierMixin, SparseCoefMixin, Line
                 f"{(lead or name + ' did not converge').format(n_iter=0)}: max_iter=0 "
                 "returns the start point.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
         else:
             coef, intercept, loss_curve, n_iter = _base.run_solver(

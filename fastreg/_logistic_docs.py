@@ -7,20 +7,23 @@ SOLVER_TABLE = """
         solver             fastreg method (same objective as scikit-learn's solver)
         ================== ============================================================
         "lbfgs"            L-BFGS in C
-        "newton-cg"        L-BFGS in C (smooth objectives only, as in scikit-learn)
+        "newton-cg"        small models: Newton-Cholesky; else L-BFGS
         "newton-cholesky"  Newton steps on the Hessian from statistics passes,
                            Cholesky solve and line search (fast when d is small)
-        "sag"              L-BFGS in C (L2 or no penalty)
-        "saga"             FISTA with an L1 term, else L-BFGS
-        "liblinear"        liblinear's objective (intercept penalised as the weight
-                           of a constant column ``intercept_scaling``): FISTA with L1,
-                           else L-BFGS; two classes only
+        "sag"              L-BFGS (L2 or no penalty)
+        "saga"             L2: L-BFGS; an L1 term: small models: proximal Newton
+                           with coordinate descent on the quadratic model, else FISTA
+        "liblinear"        liblinear's objective (the intercept is the penalised
+                           weight of a constant column ``intercept_scaling``), by
+                           the methods of "newton-cg" (L2) or "saga" (L1); two
+                           classes only
         "auto"             fastreg: L-BFGS if smooth, FISTA with an L1 term
         "gd"               fastreg: fixed-step proximal gradient descent
                            (``learning_rate``)
         "fista"            fastreg: accelerated proximal gradient with backtracking
         ================== ============================================================
 
+        A small model has K (d + 1) <= 256 parameters (K = 1 for two classes).
         scikit-learn's rules hold for its names, with its messages: "lbfgs",
         "newton-cg", "newton-cholesky" and "sag" take only ``l1_ratio=0`` (or no
         penalty), elastic net needs "saga", "liblinear" needs a penalty and two
@@ -53,7 +56,10 @@ TOL_DOC = """
     tol : float, default=1e-4
         Training stops when the largest absolute entry of the (minimum-norm sub)gradient
         of the objective divided by ``C`` times the weight sum, intercept included, is
-        <= tol (scikit-learn's lbfgs test); otherwise a ConvergenceWarning is issued."""
+        <= tol (scikit-learn's lbfgs test); otherwise a ConvergenceWarning is issued.
+        For "liblinear", "sag" and "saga", whose tol is relative in scikit-learn, the
+        bound is tightened to be at least as strict as liblinear's test (tol times the
+        start gradient's norm, times the smaller class's share of the samples)."""
 
 FIT_INTERCEPT_DOC = """
     fit_intercept : bool, default=True

@@ -46,6 +46,10 @@ SOLVER_METHODS = {
     "liblinear": (("newton-cd", "fista"), ("newton-cholesky", "lbfgs")),
 }
 NEWTON_MAX_PARAMS = 256
+# scikit-learn's solvers whose tol is relative (liblinear: to the start gradient's norm;
+# sag and saga: a coefficient change relative to the coefficients' size): fastreg turns
+# it into a gradient test at least as strict as liblinear's (`relative_tol`).
+RELATIVE_TOL_SOLVERS = ("liblinear", "sag", "saga")
 SKLEARN_SOLVERS = tuple(SOLVER_METHODS)
 FASTREG_SOLVERS = ("auto", "gd", "fista")
 
@@ -130,7 +134,7 @@ def _sklearn_penalty(estimator, l1_ratio):
     if penalty == "deprecated":
         if l1_ratio is None or l1_ratio == 0:
             if l1_ratio is None:
-                warnings.warn(_L1_RATIO_NONE_DEPRECATED, FutureWarning, stacklevel=4)
+                warnings.warn(_L1_RATIO_NONE_DEPRECATED, FutureWarning, stacklevel=6)
             name = "l2"
         elif l1_ratio == 1:
             name = "l1"
@@ -142,7 +146,7 @@ def _sklearn_penalty(estimator, l1_ratio):
             "The 'penalty' parameter of LogisticRegression must be a str among "
             f"{{'l1', 'l2', 'elasticnet'}} or None; got {penalty!r}."
         )
-    warnings.warn(_PENALTY_DEPRECATED, FutureWarning, stacklevel=4)
+    warnings.warn(_PENALTY_DEPRECATED, FutureWarning, stacklevel=6)
     return penalty
 
 
@@ -198,7 +202,7 @@ def resolve(estimator, solvers):
     max_iter = _check_max_iter(estimator.max_iter)
     n_jobs = getattr(estimator, "n_jobs", None)
     if n_jobs is not None and getattr(estimator, "_warns_on_n_jobs", False):
-        warnings.warn(_N_JOBS_DEPRECATED.format(n_jobs=n_jobs), FutureWarning, stacklevel=4)
+        warnings.warn(_N_JOBS_DEPRECATED.format(n_jobs=n_jobs), FutureWarning, stacklevel=5)
 
     penalty = _sklearn_penalty(estimator, l1_ratio)
     explicit = getattr(estimator, "penalty", "deprecated")
@@ -207,14 +211,14 @@ def resolve(estimator, solvers):
             "l1_ratio parameter is only used when penalty is 'elasticnet'. Got "
             f"(penalty={penalty})",
             UserWarning,
-            stacklevel=3,
+            stacklevel=5,
         )
     if (explicit == "l2" and l1_ratio != 0) or (explicit == "l1" and l1_ratio != 1):
         warnings.warn(
             f"Inconsistent values: penalty={explicit} with l1_ratio={l1_ratio}. penalty "
             "is deprecated. Please use l1_ratio only.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=5,
         )
     if penalty == "elasticnet" and l1_ratio is None:
         raise ValueError("l1_ratio must be specified when penalty is elasticnet.")
@@ -223,7 +227,7 @@ def resolve(estimator, solvers):
             warnings.warn(
                 "Setting penalty=None will ignore the C and l1_ratio parameters",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=5,
             )
         C = np.inf
     l1_share = {"l2": 0.0, "l1": 1.0, None: 0.0}.get(penalty, l1_ratio)
@@ -265,6 +269,54 @@ def method_for(spec, n_params):
     nonsmooth, smooth = SOLVER_METHODS[spec.solver]
     choice = nonsmooth if spec.l1_share > 0 and np.isfinite(spec.C) else smooth
     return choice[0] if n_params <= NEWTON_MAX_PARAMS else choice[1]
+
+
+def relative_tol(problem, options, coef, intercept, class_counts):
+    """The gradient test that makes a relative tolerance at least as strict as liblinear's.
+
+    liblinear stops when ``||g||_2 <= tol max(min(n_pos, n_neg), 1) / n ||g_0||_2``
+    (g the gradient, minimum-norm subgradient with an L1 term, g_0 at the start point);
+    fastreg's test is on the max-norm, so it uses that bound divided by sqrt(p), p the
+    number of parameters: a point that passes it passes liblinear's.
+
+    Parameters
+    ----------
+    problem : fastreg._problem.Problem
+        The problem.
+    options : fastreg._problem.SolverOptions
+        The options (penalty, fit_intercept, tol, n_threads).
+    coef, intercept : ndarray
+        The start point.
+    class_counts : ndarray
+        Samples per class.
+
+    Returns
+    -------
+    tol : float
+        The gradient tolerance for fastreg's solvers: that bound, or ``options.tol``
+        when it is stricter still.
+    """
+    from fastreg import _kernels
+    from fastreg._reference_objective import penalty_violation
+
+    _, gW, gb = _kernels.loss_gradient(
+        problem.loss,
+        problem.X,
+        problem.y,
+        problem.sample_weight,
+        coef,
+        intercept,
+        options.n_threads,
+    )
+    S = problem.total_weight()
+    gW = np.asarray(gW) / S + options.penalty.l2 * coef
+    parts = [penalty_violation(coef, gW, options.penalty).ravel()]
+    if options.fit_intercept:
+        parts.append(np.asarray(gb).ravel() / S)
+    g = np.concatenate(parts)
+    share = max(int(np.min(class_counts)), 1) / max(int(np.sum(class_counts)), 1)
+    relative = options.tol * share * float(np.linalg.norm(g)) / np.sqrt(max(g.size, 1))
+    return min(options.tol, relative)
 
 
 def convergence_message(solver, n_iter):

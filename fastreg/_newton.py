@@ -47,6 +47,9 @@ METHODS = ("newton-cholesky", "newton-cd")
 # Armijo's sufficient-decrease constant and the most halvings of one line search.
 _ARMIJO = 1e-4
 _MAX_HALVINGS = 40
+# Steps in a row that lower neither the objective (beyond rounding) nor the optimality
+# measure, after which the solve is stalled.
+_IDLE_LIMIT = 3
 
 
 def hessian_blocks(X, sample_weight, probabilities, centre, n_threads=1):
@@ -266,7 +269,7 @@ def newton_cholesky(passes, problem, options, coef, intercept):
 
     with np.errstate(over="ignore", invalid="ignore"):
         F, gW, gb = evaluate(W, b)
-        t, status = 0, STATUS_MAX_ITER
+        t, status, idle = 0, STATUS_MAX_ITER, 0
         while True:
             if not (np.isfinite(F) and np.all(np.isfinite(gW)) and np.all(np.isfinite(gb))):
                 status = STATUS_DIVERGED
@@ -298,8 +301,12 @@ def newton_cholesky(passes, problem, options, coef, intercept):
             # The decrease the model promises (Tseng and Yun's Delta for an L1 term).
             slope = float(np.sum(gW * dW) + np.sum(gb * db))
             slope += l1 * float(np.sum(np.abs(W + dW)) - np.sum(np.abs(W)))
-            if not slope < 0:  # rounding has the last word: stalled
+            if not np.any(step != 0):  # the model sees nothing left to do: stalled
                 break
+            # Near the minimiser the promised decrease drowns in rounding; the step is
+            # still taken when the objective does not rise beyond its rounding, and it
+            # counts as progress only if the optimality measure falls (below).
+            slope = min(slope, 0.0)
             accepted = False
             size = 1.0
             slack = 16.0 * np.finfo(problem.X.dtype).eps * abs(F)
@@ -312,6 +319,13 @@ def newton_cholesky(passes, problem, options, coef, intercept):
                 size *= 0.5
             if not accepted:  # no decrease representable: stalled
                 break
+            measure = _optimality(W, gW, gb, l1)
+            if F_try > F - slack and _optimality(W_try, gW_try, gb_try, l1) >= measure:
+                idle += 1
+                if idle >= _IDLE_LIMIT:  # rounding has the last word: stalled
+                    break
+            else:
+                idle = 0
             W, b, F, gW, gb = W_try, b_try, F_try, gW_try, gb_try
             curve[t] = F
             t += 1

@@ -28,6 +28,7 @@
 #      rounding; FISTA and L-BFGS here are simpler textbook versions that reach the same
 #      minimiser.
 #   e. n_threads is accepted everywhere and ignored: NumPy's BLAS threads on its own.
+from fastreg._reference_newton import newton_cholesky_solve, newton_hessian
 from fastreg._reference_objective import (
     lipschitz_constant,
     objective,
@@ -83,6 +84,8 @@ __all__ = [
     "log1pexp",
     "log_sum_exp",
     "loss_gradient",
+    "newton_cholesky_solve",
+    "newton_hessian",
     "objective",
     "optimality",
     "penalty_prox",

@@ -132,7 +132,8 @@ ATTRIBUTES_DOC = """Attributes
     classes_ : ndarray of shape (n_classes,)
         The class labels.
     coef_ : ndarray of shape ({rows}, n_features)
-        Coefficients, in the dtype of the training data (a scipy.sparse matrix after
+        Coefficients, in the dtype of the training data (float64 with
+        solver="liblinear", as scikit-learn's; a scipy.sparse matrix after
         ``sparsify()``).
     intercept_ : ndarray of shape ({rows},)
         Intercepts (zeros when ``fit_intercept=False``).

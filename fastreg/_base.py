@@ -128,7 +128,17 @@ class _ProgressPrinter:
 
 
 def run_solver(
-    estimator, problem, options, *, scale, coef_init, intercept_init, verbose, stacklevel=5
+    estimator,
+    problem,
+    options,
+    *,
+    scale,
+    coef_init,
+    intercept_init,
+    verbose,
+    stacklevel=5,
+    solve=None,
+    convergence_lead=None,
 ):
     """Minimise ``scale * G`` with one call to the compiled solver.
 
@@ -151,6 +161,11 @@ def run_solver(
     stacklevel : int, default=5
         ``warnings.warn``'s stacklevel for the ConvergenceWarning (the frames between
         this function and the caller of ``fit``).
+    solve : callable or None, default=None
+        A solver with the signature of ``fastreg._kernels.solve`` (None: that one).
+    convergence_lead : str or None, default=None
+        A sentence that opens the ConvergenceWarning (``{n_iter}`` is filled in), for
+        estimators whose users match scikit-learn's warning text.
 
     Returns
     -------
@@ -170,7 +185,8 @@ def run_solver(
         progress=printer,
         progress_interval=min(_PROGRESS_INTERVAL, _SIGNAL_CHECK_INTERVAL),
     )
-    coef, intercept, curve, n_iter, status = _solve(problem, options, coef_init, intercept_init)
+    solve = _solve if solve is None else solve
+    coef, intercept, curve, n_iter, status = solve(problem, options, coef_init, intercept_init)
     coef = np.asarray(coef, dtype=np.float64)
     intercept = np.asarray(intercept, dtype=np.float64)
     curve = scale * np.asarray(curve, dtype=np.float64)
@@ -211,16 +227,17 @@ def run_solver(
             flush=True,
         )
     if status == _kernels.STATUS_MAX_ITER:
-        hint = "" if solver in ("lbfgs", "fista") else ", or use the default solver='auto'"
+        hint = ", or use the default solver='auto'" if solver == "gd" else ""
         if n_iter >= max_iter:
             what = f"did not converge in max_iter={max_iter} iterations"
             todo = "Increase max_iter, scale"
         else:  # the solver stalled: no step it tried decreased the objective
             what = f"stopped making progress after {n_iter} of max_iter={max_iter} iterations"
             todo = "Scale"
+        lead = "" if convergence_lead is None else convergence_lead.format(n_iter=n_iter) + ": "
         warnings.warn(
-            f"{name} {what} of solver={solver!r} without reaching tol={tol:g}. {todo} the "
-            f"data (for example with sklearn.preprocessing.StandardScaler){hint}.",
+            f"{lead}{name} {what} of solver={solver!r} without reaching tol={tol:g}. {todo} "
+            f"the data (for example with sklearn.preprocessing.StandardScaler){hint}.",
             ConvergenceWarning,
             stacklevel=stacklevel,
         )

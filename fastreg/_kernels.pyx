@@ -56,6 +56,8 @@ cdef extern from "fastreg.h" nogil:
         double param
 
     ctypedef int (*fr_progress_fn)(void *ctx, int64_t iteration, double objective) noexcept nogil
+    ctypedef void (*fr_iteration_fn)(void *ctx, int64_t iteration, const double *coef,
+                                     const double *intercept) noexcept nogil
 
     ctypedef struct fr_solver_options:
         int solver
@@ -68,6 +70,8 @@ cdef extern from "fastreg.h" nogil:
         fr_progress_fn progress
         void *progress_ctx
         double progress_interval
+        fr_iteration_fn on_iteration
+        void *on_iteration_ctx
 
     ctypedef struct fr_solver_result:
         int64_t n_iter
@@ -487,6 +491,44 @@ cdef int _relay_progress(void *ctx, int64_t iteration, double objective) noexcep
         return (<_ProgressRelay>ctx).relay(iteration, objective)
 
 
+cdef class _IterationRelay:
+    """Hands each iterate to the caller's ``on_iteration(iteration, coef, intercept)``.
+
+    The arrays are copies; the first exception the function raises is kept and re-raised
+    by solve() once the solver returns (the solve itself runs to its end).
+    """
+    cdef object callback
+    cdef object error
+    cdef int64_t n_outputs, n_features
+
+    def __cinit__(self, callback, int64_t n_outputs, int64_t n_features):
+        self.callback = callback
+        self.error = None
+        self.n_outputs = n_outputs
+        self.n_features = n_features
+
+    cdef void relay(self, int64_t iteration, const double *coef,
+                    const double *intercept) noexcept:
+        if self.error is not None:
+            return
+        cdef int64_t K = self.n_outputs, d = self.n_features
+        try:
+            coef_arr = np.empty((K, d), dtype=np.float64)
+            intercept_arr = np.empty(K, dtype=np.float64)
+            if K * d > 0:
+                coef_arr.ravel()[:] = <double[:K * d]>coef
+            intercept_arr[:] = <double[:K]>intercept
+            self.callback(iteration, coef_arr, intercept_arr)
+        except BaseException as exc:
+            self.error = exc
+
+
+cdef void _relay_iteration(void *ctx, int64_t iteration, const double *coef,
+                           const double *intercept) noexcept nogil:
+    with gil:
+        (<_IterationRelay>ctx).relay(iteration, coef, intercept)
+
+
 cdef int _fill_options(fr_solver_options *options, opt) except -1:
     if opt.solver not in SOLVERS:
         raise ValueError(f"unknown solver {opt.solver!r}; the kernels have {sorted(SOLVERS)}")
@@ -505,6 +547,8 @@ cdef int _fill_options(fr_solver_options *options, opt) except -1:
     options.tol = opt.tol
     options.n_threads = opt.n_threads
     options.progress_interval = opt.progress_interval
+    options.on_iteration = NULL
+    options.on_iteration_ctx = NULL
     return 0
 
 
@@ -533,12 +577,20 @@ def solve(problem, options, double[:, ::1] coef, double[::1] intercept):
     cdef int status
     c_options.progress = _relay_progress
     c_options.progress_ctx = <void *>relay
+    cdef _IterationRelay iterations = None
+    on_iteration = getattr(options, "on_iteration", None)
+    if on_iteration is not None:
+        iterations = _IterationRelay(on_iteration, c_problem.n_outputs, c_problem.X.n_cols)
+        c_options.on_iteration = _relay_iteration
+        c_options.on_iteration_ctx = <void *>iterations
     result.n_iter = 0
     with nogil:
         status = fr_solve(&c_problem, &c_options, &coef[0, 0], &intercept[0], &curve[0],
                           &result)
     if relay.error is not None:
         raise relay.error
+    if iterations is not None and iterations.error is not None:
+        raise iterations.error
     if status == FR_NO_MEMORY:
         raise MemoryError("fastreg: could not allocate the solver's scratch space")
     if status == FR_BAD_INPUT:

@@ -1,58 +1,57 @@
 # fastreg._logistic: the classifiers. Labels of any type are encoded as class indices,
 # class weights are folded into the sample weights, and the logistic (one coefficient
-# row) or multinomial (one row per class) loss is minimised by the shared solver core.
-# Probabilities come from the stable sigmoid / log-sum-exp functions.
+# row) or multinomial (one row per class) loss is minimised by the shared solver core
+# (or the Newton-Cholesky driver, fastreg._newton). scikit-learn's parameter semantics
+# (penalty, l1_ratio, solver names and their rules) are resolved by
+# fastreg._logistic_options. Probabilities come from the stable sigmoid / log-sum-exp
+# functions.
+import dataclasses
+import warnings
+
 import numpy as np
 from sklearn.base import ClassifierMixin
+from sklearn.callback import CallbackSupportMixin
+from sklearn.callback._callback_support import callback_management_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model._base import SparseCoefMixin
 
-from fastreg import _base, _functions, _kernels
+from fastreg import (
+    _base,
+    _functions,
+    _kernels,
+    _logistic_callbacks,
+    _logistic_docs,
+    _logistic_options,
+    _newton,
+)
 from fastreg._base import LinearModelBase, resolve_solver
-from fastreg._linear import _parameters_doc
+from fastreg._logistic_options import ExtensionParamsMixin
 from fastreg._problem import Penalty, Problem, SolverOptions
 from fastreg._validation import (
+    check_bool,
     check_class_weight,
-    check_fraction,
+    check_learning_rate,
     check_n_jobs,
-    check_positive_float,
+    check_nonnegative_float,
+    check_random_state_param,
+    check_verbose,
     encode_class_labels,
     is_sparse,
     validate_data_real,
 )
 
+_MULTICLASS_LIBLINEAR = (
+    "The 'liblinear' solver does not support multiclass classification (n_classes >= 3). "
+    "Either use another solver or wrap the estimator in a OneVsRestClassifier to keep "
+    "applying a one-versus-rest scheme."
+)
 
-class _LogisticBase(ClassifierMixin, LinearModelBase):
+
+class _LogisticBase(CallbackSupportMixin, ClassifierMixin, SparseCoefMixin, LinearModelBase):
     """Logistic / multinomial classification on the solver core (not public)."""
 
     _accepts_sparse = True
-
-    def __init__(
-        self,
-        C=1.0,
-        *,
-        l1_ratio=0.0,
-        fit_intercept=True,
-        class_weight=None,
-        solver="auto",
-        learning_rate="auto",
-        max_iter=100,
-        tol=1e-4,
-        warm_start=False,
-        random_state=None,
-        verbose=0,
-        n_jobs=None,
-    ):
-        self.C = C
-        self.l1_ratio = l1_ratio
-        self.fit_intercept = fit_intercept
-        self.class_weight = class_weight
-        self.solver = solver
-        self.learning_rate = learning_rate
-        self.max_iter = max_iter
-        self.tol = tol
-        self.warm_start = warm_start
-        self.random_state = random_state
-        self.verbose = verbose
-        self.n_jobs = n_jobs
+    _solvers = _logistic_options.SKLEARN_SOLVERS + _logistic_options.FASTREG_SOLVERS
 
     def fit(self, X, y, sample_weight=None):
         """Fit the model by minimising the objective in the class docstring.
@@ -74,67 +73,131 @@ class _LogisticBase(ClassifierMixin, LinearModelBase):
         self : object
             The fitted estimator.
         """
-        return self._fit_keeping_state_on_error(X, y, sample_weight)
+        with callback_management_context(self):
+            self._init_callback_context(
+                max_subtasks=_logistic_callbacks.max_subtasks(self.max_iter)
+            )
+            return self._fit_keeping_state_on_error(X, y, sample_weight)
+
+    def _check_fastreg_params(self):
+        """Subclasses with extension parameters check them here."""
 
     def _fit(self, X, y, sample_weight):
         name = type(self).__name__
-        params = self._check_common_params()
-        C = check_positive_float(
-            self.C,
-            "C",
-            allow_inf=True,
-            hint="; C is the inverse penalty strength, numpy.inf for none",
-        )
-        l1_ratio = check_fraction(self.l1_ratio, "l1_ratio")
+        self._check_fastreg_params()
+        spec = _logistic_options.resolve(self, self._solvers)
+        fit_intercept = check_bool(self.fit_intercept, "fit_intercept")
+        learning_rate = check_learning_rate(self.learning_rate)
+        tol = check_nonnegative_float(self.tol, "tol")
+        warm_start = check_bool(self.warm_start, "warm_start")
+        check_random_state_param(self.random_state)
+        verbose = check_verbose(self.verbose)
+        n_jobs = check_n_jobs(self.n_jobs)
         class_weight = check_class_weight(self.class_weight)
         X, y = validate_data_real(self, X, y, accept_sparse=True)
+        metadata = None if sample_weight is None else {"sample_weight": sample_weight}
+        context = self._callback_fit_ctx
+        context.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
         classes, y_index, sample_weight = encode_class_labels(
             name, y, sample_weight, class_weight, X.dtype
         )
         multinomial = self._multinomial(classes.shape[0])
+        if spec.solver == "liblinear" and multinomial:
+            raise ValueError(_MULTICLASS_LIBLINEAR)
         n_outputs = classes.shape[0] if multinomial else 1
+        X_fit = X
+        if spec.penalised_intercept:  # liblinear: the intercept is a penalised weight
+            X_fit = np.hstack([X, np.full((X.shape[0], 1), spec.intercept_scaling, X.dtype)])
         problem = Problem(
             _kernels.LOSS_MULTINOMIAL if multinomial else _kernels.LOSS_LOGISTIC,
-            X,
+            X_fit,
             y_index.astype(X.dtype),
             sample_weight,
             n_outputs,
         )
         total_weight = problem.total_weight()
-        if np.isinf(C):
+        if np.isinf(spec.C):
             l2, l1, scale = 0.0, 0.0, total_weight
         else:
             # C sum s l + (1-r)/2 ||W||^2 + r ||W||_1 = C S G.
-            l2 = (1.0 - l1_ratio) / (C * total_weight)
-            l1 = l1_ratio / (C * total_weight)
-            scale = C * total_weight
+            l2 = (1.0 - spec.l1_share) / (spec.C * total_weight)
+            l1 = spec.l1_share / (spec.C * total_weight)
+            scale = spec.C * total_weight
         penalty = Penalty(l2, l1)
+        method = _logistic_options.method_for(spec, n_outputs * (X_fit.shape[1] + 1))
+        if method not in _newton.METHODS:
+            method = resolve_solver(method, penalty, name)
         options = SolverOptions(
-            solver=resolve_solver(params["solver"], penalty, name),
+            solver=method,
             penalty=penalty,
-            fit_intercept=params["fit_intercept"],
-            learning_rate=params["learning_rate"],
-            max_iter=params["max_iter"],
-            tol=params["tol"],
-            n_threads=_base.effective_n_threads(params["n_jobs"]),
+            fit_intercept=fit_intercept and not spec.penalised_intercept,
+            learning_rate=learning_rate,
+            max_iter=max(spec.max_iter, 1),
+            tol=tol,
+            n_threads=_base.effective_n_threads(n_jobs),
         )
         coef0, intercept0 = self._start_point(
-            n_outputs, X.shape[1], params["fit_intercept"], params["warm_start"], classes
+            n_outputs, X.shape[1], fit_intercept, warm_start, classes
         )
-        coef, intercept, loss_curve, n_iter = _base.run_solver(
-            self,
-            problem,
-            options,
-            scale=scale,
-            coef_init=coef0,
-            intercept_init=intercept0,
-            verbose=params["verbose"],
-        )
-        self.classes_ = classes
-        self.coef_ = coef.astype(X.dtype)
-        self.intercept_ = intercept.astype(X.dtype)
-        self.n_iter_ = n_iter
+        if spec.penalised_intercept:
+            coef0 = np.hstack([coef0, intercept0[:, None] / spec.intercept_scaling])
+            intercept0 = np.zeros(n_outputs)
+        if spec.solver in _logistic_options.RELATIVE_TOL_SOLVERS and spec.max_iter > 0:
+            counts = np.bincount(y_index, minlength=classes.shape[0])
+            options = dataclasses.replace(
+                options,
+                tol=_logistic_options.relative_tol(problem, options, coef0, intercept0, counts),
+            )
+        lead = _logistic_options.CONVERGENCE_MESSAGES.get(spec.solver)
+
+        def attributes(coef, intercept):  # the fitted attributes at a solver iterate
+            if spec.penalised_intercept:
+                coef, intercept = coef[:, :-1], spec.intercept_scaling * coef[:, -1]
+            return {
+                "coef_": np.ascontiguousarray(coef, dtype=X.dtype),
+                "intercept_": np.asarray(intercept, dtype=X.dtype),
+                "classes_": classes,
+            }
+
+        tasks = None
+        if getattr(self, "_skl_callbacks", None):
+            tasks = _logistic_callbacks.IterationTasks(
+                context, self, X, y, metadata, attributes, f"{spec.solver}-iter"
+            )
+            tasks.start(coef0, intercept0)
+            options = dataclasses.replace(options, on_iteration=tasks)
+        if spec.max_iter == 0:
+            coef, intercept, loss_curve, n_iter = coef0, intercept0, np.zeros(0), 0
+            warnings.warn(
+                f"{(lead or name + ' did not converge').format(n_iter=0)}: max_iter=0 "
+                "returns the start point.",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
+        else:
+            coef, intercept, loss_curve, n_iter = _base.run_solver(
+                self,
+                problem,
+                options,
+                scale=scale,
+                coef_init=coef0,
+                intercept_init=intercept0,
+                verbose=verbose,
+                solve=_newton.solve if method in _newton.METHODS else None,
+                convergence_lead=lead,
+            )
+        if tasks is not None:
+            tasks.close(n_iter, coef, intercept)
+        fitted = attributes(coef, intercept)
+        if spec.solver == "liblinear":  # scikit-learn's liblinear always returns float64
+            fitted = {k: np.asarray(v, dtype=np.float64) for k, v in fitted.items()}
+            fitted["classes_"] = classes
+        self.__dict__.update(fitted)
+        self.n_iter_ = np.array([n_iter], dtype=np.int32)
         self.loss_curve_ = loss_curve
+        context.call_on_fit_task_end(
+            estimator=self, X=X, y=y, metadata=metadata, reconstruction_attributes={}
+        )
         return self
 
     def _raw_scores(self, X):
@@ -224,48 +287,42 @@ class _LogisticBase(ClassifierMixin, LinearModelBase):
         log_norm = np.asarray(_functions.log_sum_exp(scores))
         return scores - log_norm[:, None]
 
+    def _predict_proba_lr(self, X):
+        """One-vs-rest probabilities: each class's sigmoid, normalised (scikit-learn's).
 
-_CLASSIFIER_PARAMETERS_DOC = """
-    C : float, default=1.0
-        Inverse regularisation strength, > 0; ``numpy.inf`` means no penalty.
-    l1_ratio : float, default=0.0
-        Share of the L1 penalty, in [0, 1] (0: L2 only, 1: L1 only).
-    fit_intercept : bool, default=True
-        Whether to fit (unpenalised) intercepts.
-    class_weight : dict, "balanced" or None, default=None
-        Weights per class, multiplied into the sample weights; "balanced" uses
-        ``n_samples / (n_classes * np.bincount(y))``."""
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples.
 
-_CLASSIFIER_ATTRIBUTES_DOC = """Attributes
-    ----------
-    classes_ : ndarray of shape (n_classes,)
-        The class labels.
-    coef_ : ndarray of shape ({rows}, n_features)
-        Coefficients, in the dtype of the training data.
-    intercept_ : ndarray of shape ({rows},)
-        Intercepts (zeros when ``fit_intercept=False``).
-    n_iter_ : int
-        Number of solver iterations run.
-    loss_curve_ : ndarray of shape (n_iter_,)
-        The objective above after each iteration, in that objective's scale
-        (``sum_i s_i logloss_i`` when ``C=inf``).
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during fit, when X has string column names."""
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            ``sigmoid(decision_function(X))`` per class, rows divided by their sums.
+        """
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            positive = np.asarray(_functions.sigmoid(scores))
+            return np.column_stack([1.0 - positive, positive])
+        prob = np.asarray(_functions.sigmoid(np.ascontiguousarray(scores)))
+        return prob / prob.sum(axis=1, keepdims=True)
 
 
-class LogisticRegression(_LogisticBase):
-    """Logistic regression (multinomial beyond two classes) fitted by gradient descent.
+class LogisticRegression(ExtensionParamsMixin, _LogisticBase):
+    """Logistic regression (multinomial beyond two classes): scikit-learn's, compiled.
 
     Minimises ``C sum_i s_i logloss_i + (1 - l1_ratio)/2 ||w||^2
-    + l1_ratio ||w||_1`` (``C=inf``: no penalty; the intercept is not penalised), the
-    same minimiser as scikit-learn's LogisticRegression. With two classes the log-loss
-    is the logistic loss of one weight vector; with more it is the multinomial
-    (softmax) loss of one weight vector per class, with the Frobenius / L1 penalty.
+    + l1_ratio ||w||_1`` (``C=inf``: no penalty; the intercept is not penalised,
+    except by solver="liblinear", as in scikit-learn), the same minimiser as
+    scikit-learn's LogisticRegression with the same parameters. With two classes the
+    log-loss is the logistic loss of one weight vector; with more it is the
+    multinomial (softmax) loss of one weight vector per class, with the Frobenius / L1
+    penalty. Parameters, defaults, errors, warnings and fitted attributes are
+    scikit-learn 1.9's; ``learning_rate`` and the solvers "auto", "gd" and "fista" are
+    fastreg's additions.
 
     Parameters
-    ----------{classifier_params}{params}
+    ----------{params}
 
     {attributes}
 
@@ -273,6 +330,14 @@ class LogisticRegression(_LogisticBase):
     --------
     SoftmaxRegression : Always the multinomial model, even for two classes.
     sklearn.linear_model.LogisticRegression : scikit-learn's version.
+
+    Notes
+    -----
+    Callbacks (``set_callbacks``, scikit-learn's callback API) get the task tree of
+    scikit-learn's lbfgs solver (the fit, one task per iteration with the iterate as a
+    ``fitted_estimator``, a last empty task) for every solver, as the iterations
+    happen. scikit-learn 1.9 supports them for "lbfgs" only, so ``set_callbacks``
+    warns for its other solver names, as scikit-learn does.
 
     Examples
     --------
@@ -288,21 +353,84 @@ class LogisticRegression(_LogisticBase):
     True
     """
 
+    # scikit-learn 1.9 warns that its n_jobs has no effect (fastreg's still sets threads).
+    _warns_on_n_jobs = True
+
+    def __init__(
+        self,
+        penalty="deprecated",
+        *,
+        C=1.0,
+        l1_ratio=0.0,
+        dual=False,
+        tol=1e-4,
+        fit_intercept=True,
+        intercept_scaling=1,
+        class_weight=None,
+        random_state=None,
+        solver="lbfgs",
+        max_iter=100,
+        verbose=0,
+        warm_start=False,
+        n_jobs=None,
+        **fastreg_params,
+    ):
+        self.penalty = penalty
+        self.C = C
+        self.l1_ratio = l1_ratio
+        self.dual = dual
+        self.tol = tol
+        self.fit_intercept = fit_intercept
+        self.intercept_scaling = intercept_scaling
+        self.class_weight = class_weight
+        self.random_state = random_state
+        self.solver = solver
+        self.max_iter = max_iter
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.n_jobs = n_jobs
+        self._set_fastreg_params(fastreg_params)
+
+    def set_callbacks(self, *callbacks):
+        """Set callbacks (scikit-learn's callback API) for the estimator.
+
+        Parameters
+        ----------
+        *callbacks : callback instances
+            Objects following scikit-learn's FitCallback protocol.
+
+        Returns
+        -------
+        self : LogisticRegression
+            The estimator.
+        """
+        if self.solver in _logistic_options.SKLEARN_SOLVERS and self.solver != "lbfgs":
+            warnings.warn(
+                "Callbacks are only supported in LogisticRegression for solver='lbfgs' "
+                f"in scikit-learn, which ignores them with solver='{self.solver}'. "
+                "fastreg calls them for every solver, so this fit reports to them here "
+                "and not with scikit-learn.",
+                UserWarning,
+                stacklevel=2,
+            )
+        return super().set_callbacks(*callbacks)
+
     def _multinomial(self, n_classes):
         return n_classes > 2
 
 
 class SoftmaxRegression(_LogisticBase):
-    """Multinomial (softmax) logistic regression fitted by gradient descent.
+    """Multinomial (softmax) logistic regression, always one weight vector per class.
 
     Minimises ``C sum_i s_i logloss_i + (1 - l1_ratio)/2 ||W||_F^2
     + l1_ratio ||W||_1`` where ``logloss_i = logsumexp_k(x_i w_k + b_k) - (x_i w_y
     + b_y)`` with one weight vector per class, even for two classes (``C=inf``: no
     penalty; intercepts are not penalised). This is the minimiser of scikit-learn's
-    multinomial LogisticRegression.
+    multinomial LogisticRegression. It takes scikit-learn's solver names too (not
+    "liblinear", which has no multinomial model).
 
     Parameters
-    ----------{classifier_params}{params}
+    ----------{params}
 
     {attributes}
 
@@ -325,22 +453,51 @@ class SoftmaxRegression(_LogisticBase):
     True
     """
 
+    _solvers = tuple(s for s in _LogisticBase._solvers if s != "liblinear")
+
+    def __init__(
+        self,
+        C=1.0,
+        *,
+        l1_ratio=0.0,
+        fit_intercept=True,
+        class_weight=None,
+        solver="auto",
+        learning_rate="auto",
+        max_iter=100,
+        tol=1e-4,
+        warm_start=False,
+        random_state=None,
+        verbose=0,
+        n_jobs=None,
+    ):
+        self.C = C
+        self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
+        self.class_weight = class_weight
+        self.solver = solver
+        self.learning_rate = learning_rate
+        self.max_iter = max_iter
+        self.tol = tol
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+        self.n_jobs = n_jobs
+
     def _multinomial(self, n_classes):
         return True
 
 
 def _fill_docstrings():
-    rows_of = {
-        LogisticRegression: "1 or n_classes",
-        SoftmaxRegression: "n_classes",
+    sections = {
+        LogisticRegression: (_logistic_docs.logistic_parameters(), "1 or n_classes"),
+        SoftmaxRegression: (_logistic_docs.softmax_parameters(), "n_classes"),
     }
-    for cls, rows in rows_of.items():
+    for cls, (params, rows) in sections.items():
         if not cls.__doc__:  # stripped under python -OO
             continue
         cls.__doc__ = cls.__doc__.format(
-            classifier_params=_CLASSIFIER_PARAMETERS_DOC,
-            params=_parameters_doc(100, "1e-4", False, with_fit_intercept=False),
-            attributes=_CLASSIFIER_ATTRIBUTES_DOC.format(rows=rows),
+            params=params, attributes=_logistic_docs.ATTRIBUTES_DOC.format(rows=rows)
         )
 
 

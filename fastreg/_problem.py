@@ -112,6 +112,10 @@ class SolverOptions:
         ``progress_interval`` seconds; returning True (or raising) stops the solve.
     progress_interval : float, default=0.2
         Seconds between progress calls.
+    on_iteration : callable or None, default=None
+        ``on_iteration(iteration, coef, intercept)``, called after every completed
+        iteration with copies of the iterate in raw coordinates (scikit-learn's
+        per-iteration callbacks); an exception it raises is re-raised once the solve ends.
     """
 
     solver: str
@@ -123,6 +127,7 @@ class SolverOptions:
     n_threads: int = 1
     progress: Callable[[int, float], Any] | None = None
     progress_interval: float = 0.2
+    on_iteration: Callable[[int, Any, Any], Any] | None = None
 
 
 # ---- coordinate descent for least squares (src_c/solver_cd.c) -------------------------

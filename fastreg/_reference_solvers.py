@@ -54,9 +54,15 @@ def _finite(*values):
 class _Progress:
     """Calls progress(iteration, objective) at most every `interval` seconds."""
 
-    def __init__(self, callback, interval):
+    def __init__(self, callback, interval, on_iteration=None):
         self.callback, self.interval = callback, interval
+        self.on_iteration = on_iteration
         self.last = time.monotonic()
+
+    def completed(self, iteration, W, b):
+        """Hand the iterate after ``iteration`` iterations to on_iteration (copies)."""
+        if self.on_iteration is not None and iteration > 0:
+            self.on_iteration(iteration, np.array(W, dtype=np.float64), np.array(b, dtype=float))
 
     def stop_requested(self, iteration, value):
         """True when the callback asked to stop (it returned True)."""
@@ -99,6 +105,7 @@ def _solve_gd(f, W, b, penalty, step, max_iter, tol, curve, progress):
             return W_prev, b_prev, t - 1, STATUS_DIVERGED
         if t > 0:
             curve[t - 1] = G
+            progress.completed(t, W, b)
         if _measure(f, W, gW, gb, penalty) <= tol:
             return W, b, t, STATUS_CONVERGED
         if t == max_iter:
@@ -164,6 +171,7 @@ def _solve_fista(f, W, b, penalty, step, max_iter, tol, curve, progress):
         momentum = momentum_next
         W, b, G, fW, gW, gb = W_next, b_next, G_next, f_next, g_next, gb_next
         t += 1
+        progress.completed(t, W, b)
 
 
 def _solve_lbfgs(f, W, b, max_iter, tol, curve, progress, memory=10):
@@ -235,6 +243,7 @@ def _solve_lbfgs(f, W, b, max_iter, tol, curve, progress, memory=10):
         theta, G, g = theta_next, G_next, g_next
         curve[t] = G
         t += 1
+        progress.completed(t, *unpack(theta))
 
 
 def solve(problem, options, coef, intercept):
@@ -309,7 +318,9 @@ def solve(problem, options, coef, intercept):
 
     f = _Smooth(problem, X, l2, bool(options.fit_intercept))
     curve = np.empty(max_iter)
-    tracker = _Progress(options.progress, options.progress_interval)
+    tracker = _Progress(
+        options.progress, options.progress_interval, getattr(options, "on_iteration", None)
+    )
     # A diverging run overflows to inf/NaN; the solvers detect that and stop.
     with np.errstate(over="ignore", invalid="ignore"):
         if options.solver == "lbfgs":

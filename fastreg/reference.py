@@ -38,6 +38,7 @@ from fastreg._reference_coordinate_descent import (
     coordinate_descent,
     duality_gap,
 )
+from fastreg._reference_newton import newton_cholesky_solve, newton_hessian
 from fastreg._reference_objective import (
     lipschitz_constant,
     objective,
@@ -100,6 +101,8 @@ __all__ = [
     "log1pexp",
     "log_sum_exp",
     "loss_gradient",
+    "newton_cholesky_solve",
+    "newton_hessian",
     "objective",
     "optimality",
     "penalty_prox",

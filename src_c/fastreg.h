@@ -171,6 +171,13 @@ typedef struct {
     int (*progress)(void *ctx, int64_t iteration, double objective);
     void *progress_ctx;
     double progress_interval;
+    /* Called after every completed iteration (never when NULL) with the iterate in raw
+     * coordinates: coef (n_outputs x n_features) and intercept, valid during the call
+     * only. It runs on the solver's thread, between passes: for callbacks that follow
+     * the fit iteration by iteration (scikit-learn's callback API). */
+    void (*on_iteration)(void *ctx, int64_t iteration, const double *coef,
+                         const double *intercept);
+    void *on_iteration_ctx;
 } fr_solver_options;
 
 typedef struct {

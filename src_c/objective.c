@@ -40,6 +40,19 @@ static int progress_says_stop(fr_progress_clock *pc, int64_t iteration, double o
     return pc->callback(pc->ctx, iteration, objective) != 0;
 }
 
+void fr_iteration_completed(fr_objective *o, const double *x, int64_t k, double value) {
+    o->iteration = k;
+    o->reported = value;
+    if (o->on_iteration == NULL || k == 0) return;
+    /* raw_point is rebuilt by every pass, so it is free between passes */
+    const double *raw = x;
+    if (o->mu != NULL) {
+        fr_centred_to_raw(o, x, o->raw_point);
+        raw = o->raw_point;
+    }
+    o->on_iteration(o->on_iteration_ctx, k, raw, raw + o->n_coef);
+}
+
 int fr_set_outcome(fr_outcome *out, const double *point, double value, double optimality,
                    int64_t n_iter, int status) {
     out->point = point;

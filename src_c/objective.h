@@ -63,6 +63,10 @@ typedef struct {
     double value_scale; /* |G| at the start point: floor of the rounding estimate */
     int64_t n_evaluations;
     fr_progress_clock *clock;
+    /* fr_solver_options.on_iteration and its context (NULL: none) */
+    void (*on_iteration)(void *ctx, int64_t iteration, const double *coef,
+                         const double *intercept);
+    void *on_iteration_ctx;
     int64_t iteration; /* iterations completed */
     double reported;   /* objective after the last completed iteration */
     int interrupted;
@@ -78,6 +82,10 @@ typedef struct {
 
 int fr_set_outcome(fr_outcome *out, const double *point, double value, double optimality,
                    int64_t n_iter, int status);
+
+/* A solver has completed iteration k at x with objective value: records them for the
+ * progress callback and, for k > 0, hands the raw iterate to on_iteration. */
+void fr_iteration_completed(fr_objective *o, const double *x, int64_t k, double value);
 
 /* Seconds on a monotonic clock. */
 double fr_monotonic_seconds(void);

@@ -153,6 +153,8 @@ int fr_solve(const fr_problem *problem, const fr_solver_options *opt, double *co
     pc.stride = pass_size > 20000.0 ? 1 : 64;
     pc.countdown = pc.stride;
     o.clock = &pc;
+    o.on_iteration = opt->on_iteration;
+    o.on_iteration_ctx = opt->on_iteration_ctx;
     o.reported = NAN; /* no iteration completed yet */
 
     fr_outcome out;

@@ -117,8 +117,7 @@ int fr_run_fista(fr_objective *o, const fr_solver_options *opt, double *x, doubl
         last_change = fabs(G_trial - G_x) / fmax(fmax(fabs(G_trial), fabs(G_x)), DBL_MIN);
         G_x = G_trial;
         ++k;
-        o->iteration = k;
-        o->reported = G_x;
+        fr_iteration_completed(o, x, k, G_x);
 
         double beta = 0.0;
         if (restart) {

@@ -36,8 +36,7 @@ int fr_run_gd(fr_objective *o, const fr_solver_options *opt, double *x, double *
             return fr_set_outcome(out, other, G_prev, optimality_prev, t - 1, FR_DIVERGED);
         }
         if (t > 0) curve[t - 1] = G;
-        o->iteration = t;
-        o->reported = G;
+        fr_iteration_completed(o, x, t, G);
         if (optimality <= opt->tol) return fr_set_outcome(out, x, G, optimality, t, FR_CONVERGED);
         if (t == opt->max_iter) return fr_set_outcome(out, x, G, optimality, t, FR_MAX_ITER);
         fr_prox_gradient_step(o, x, g, step, step, other);

@@ -299,8 +299,7 @@ int fr_run_lbfgs(fr_objective *o, const fr_solver_options *opt, double *x, doubl
         f = f_new;
         optimality = optimality_new;
         curve[k++] = f;
-        o->iteration = k;
-        o->reported = f;
+        fr_iteration_completed(o, x, k, f);
     }
 }
 

@@ -149,7 +149,7 @@ def test_a_failed_fit_leaves_the_fitted_estimator_as_it_was(cls, warm_start, rng
             model = _quiet_fit(cls(warm_start=warm_start), X, y)
             snapshot = _snapshot(model)
             continue
-        model.set_params(solver="auto", learning_rate="auto")
+        model.set_params(solver=cls().solver, learning_rate="auto")
         assert _snapshot(model) == snapshot, name
     _interrupting_solve(monkeypatch)
     params = model.get_params()
@@ -319,7 +319,7 @@ _CHILD = textwrap.dedent(
         import warnings
         warnings.simplefilter("ignore")
         model.fit(X[:1000], y[:1000])
-        print(f"REFIT {model.n_iter_}", flush=True)
+        print(f"REFIT {model.n_iter_[0]}", flush=True)  # n_iter_ has shape (1,)
         sys.exit(0)
     sys.exit(3)
     """

@@ -40,7 +40,7 @@ CHILD = textwrap.dedent(
         model = fastreg.LogisticRegression(max_iter=15).fit(X, y)
     accuracy = model.score(X, y)
     peak = peak_rss_kib()
-    print(json.dumps({"peak_kib": peak, "before_fit_kib": before, "n_iter": int(model.n_iter_),
+    print(json.dumps({"peak_kib": peak, "before_fit_kib": before, "n_iter": int(model.n_iter_[0]),
                       "coef_shape": list(model.coef_.shape), "accuracy": accuracy}))
     """
 )

@@ -375,11 +375,17 @@ cdef int _fill_problem(fr_problem *problem, int loss, X, y, sample_weight, int64
 
 def _point(coef, intercept, int64_t n_outputs, int64_t n_features, bint writable):
     """coef (K, d) and intercept (K,) as C-contiguous float64, checked against the problem."""
-    k = coef.shape[0] if coef.ndim == 2 else -1
-    if coef.ndim != 2 or coef.shape[1] != n_features:
-        raise ValueError(f"coef has {coef.shape[coef.ndim - 1]} columns for {n_features} features")
-    if k < 1 or intercept.ndim != 1 or intercept.shape[0] != k:
-        raise ValueError(f"coef has {k} rows and intercept {intercept.shape[0]} entries; "
+    # Shapes are read as Python tuples of checked length: this module indexes without
+    # bounds checks, and a 0-d array (np.asarray of a sparse matrix, say) has no shape[0].
+    if not isinstance(coef, np.ndarray) or not isinstance(intercept, np.ndarray):
+        raise TypeError("coef and intercept must be ndarrays, not "
+                        f"{type(coef).__name__} and {type(intercept).__name__}")
+    cdef tuple shape = tuple(coef.shape), intercept_shape = tuple(intercept.shape)
+    if len(shape) != 2 or shape[1] != n_features:
+        raise ValueError(f"coef has shape {shape}; it must be (n_outputs, {n_features})")
+    k = shape[0]
+    if k < 1 or intercept_shape != (k,):
+        raise ValueError(f"coef has {k} rows and intercept the shape {intercept_shape}; "
                          "both must equal the number of outputs (at least 1)")
     if k != n_outputs:
         raise ValueError(f"coef has {k} rows for a problem with {n_outputs} outputs")
@@ -405,8 +411,8 @@ def loss_gradient(int loss, X, y, sample_weight, coef, intercept, int n_threads,
     cdef list keep = []
     cdef fr_problem problem
     k = coef.shape[0] if coef.ndim == 2 else 0
-    if coef.ndim == 2 and (k < 1 or intercept.shape[0] != k):
-        raise ValueError(f"coef has {k} rows and intercept {intercept.shape[0]} entries; "
+    if coef.ndim == 2 and (k < 1 or tuple(intercept.shape) != (k,)):
+        raise ValueError(f"coef has {k} rows and intercept the shape {tuple(intercept.shape)}; "
                          "both must equal the number of outputs (at least 1)")
     _fill_problem(&problem, loss, X, y, sample_weight, max(k, 1), loss_param, keep)
     coef, intercept = _point(coef, intercept, problem.n_outputs, problem.X.n_cols, False)
@@ -450,8 +456,8 @@ def scores(X, coef, intercept, int n_threads):
     cdef fr_matrix matrix
     _fill_matrix(&matrix, X, keep)
     _check_matrix(&matrix)
-    coef, intercept = _point(np.asarray(coef), np.asarray(intercept), np.asarray(coef).shape[0],
-                             matrix.n_cols, False)
+    n_outputs = coef.shape[0] if isinstance(coef, np.ndarray) and coef.ndim == 2 else 1
+    coef, intercept = _point(coef, intercept, n_outputs, matrix.n_cols, False)
     cdef int64_t K = coef.shape[0]
     out_arr = np.empty((matrix.n_rows, K), dtype=np.float64)
     cdef const double[:, ::1] coef_view = coef

@@ -14,6 +14,7 @@ from sklearn.callback import CallbackSupportMixin
 from sklearn.callback._callback_support import callback_management_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model._base import SparseCoefMixin
+from sklearn.utils.extmath import safe_sparse_dot
 
 from fastreg import (
     _base,
@@ -202,6 +203,9 @@ class _LogisticBase(CallbackSupportMixin, ClassifierMixin, SparseCoefMixin, Line
 
     def _raw_scores(self, X):
         X = self._validate_for_predict(X)
+        if is_sparse(self.coef_):  # after sparsify(): scipy's product, as scikit-learn
+            scores = safe_sparse_dot(X, self.coef_.T, dense_output=True) + self.intercept_
+            return np.ascontiguousarray(scores)
         if is_sparse(X):  # CSR rows through the kernels' scores pass, never densified
             n_threads = _base.effective_n_threads(check_n_jobs(self.n_jobs))
             scores = _kernels.scores(X, self.coef_, self.intercept_, n_threads)

@@ -522,9 +522,9 @@ def test_twin_scalar_functions_against_exact(z):
     ("y_len", "coef_shape", "intercept_len", "loss", "message"),
     [
         (9, (1, 3), 1, 0, "y has 9 entries"),
-        (10, (1, 2), 1, 0, "coef has 2 columns"),
+        (10, (1, 2), 1, 0, r"coef has shape \(1, 2\)"),
         (10, (0, 3), 0, 0, "at least 1"),
-        (10, (2, 3), 1, 2, "intercept 1 entries"),
+        (10, (2, 3), 1, 2, r"intercept the shape \(1,\)"),
         (10, (2, 3), 2, 1, "exactly one output"),
         (10, (1, 3), 1, 7, "unknown loss"),
     ],

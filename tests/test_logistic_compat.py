@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+from scipy import sparse
 from sklearn import linear_model as sk
 from sklearn.base import clone
 from sklearn.callback.tests._utils import RecordingCallback
@@ -16,7 +17,7 @@ from sklearn.metrics import get_scorer
 from sklearn.model_selection import GridSearchCV
 from sklearn.preprocessing import StandardScaler
 
-from fastreg import LogisticRegression, SoftmaxRegression
+from fastreg import LogisticRegression, SoftmaxRegression, _kernels
 
 SOLVERS = ("lbfgs", "newton-cg", "newton-cholesky", "sag", "saga", "liblinear")
 
@@ -315,6 +316,26 @@ def test_sparsify_and_densify_keep_the_predictions():
     np.testing.assert_allclose(model.decision_function(X), scores)
     np.testing.assert_array_equal(model.predict(X), model.densify().predict(X))
     assert isinstance(model.coef_, np.ndarray)
+
+
+@pytest.mark.parametrize("container", [sparse.coo_array, sparse.csr_matrix, sparse.csc_array])
+def test_sparsified_coefficients_score_sparse_rows(container):
+    X, y = _data(3)
+    model = LogisticRegression().fit(X, y)
+    scores = model.decision_function(X)
+    model.sparsify()
+    np.testing.assert_allclose(model.decision_function(container(X)), scores, rtol=1e-12)
+    model.densify()
+    np.testing.assert_allclose(model.decision_function(container(X)), scores, rtol=1e-12)
+
+
+def test_scores_pass_rejects_a_coefficient_that_is_not_an_array():
+    X, y = _data(3)
+    model = LogisticRegression().fit(X, y)
+    with pytest.raises(TypeError, match="coef and intercept must be ndarrays"):
+        _kernels.scores(X, sparse.csr_array(model.coef_), model.intercept_, 1)
+    with pytest.raises(ValueError, match="coef has shape"):
+        _kernels.scores(X, model.coef_.ravel(), model.intercept_, 1)
 
 
 def test_predict_proba_lr_is_the_normalised_one_vs_rest_sigmoid():

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core.h"
+#include "data_caller.h"
 #include "losses.h"
 
 #ifdef _OPENMP
@@ -95,6 +96,8 @@ static void copy_to_float(const double *from, int64_t n, float *to) {
 double fr_loss_gradient(const fr_problem *p, const double *coef, const double *intercept,
                         double *grad_coef, double *grad_intercept, double *scratch,
                         int n_threads) {
+    if (fr_is_caller_data(p))
+        return fr_caller_loss_gradient(p, coef, intercept, grad_coef, grad_intercept);
     const int64_t K = p->n_outputs, d = p->X.n_cols;
     const int per_class = fr_loss_lookup(p->loss)->info.per_class;
     if (p->X.dtype == FR_FLOAT32) {
@@ -111,6 +114,7 @@ double fr_loss_gradient(const fr_problem *p, const double *coef, const double *i
 int fr_scores(const fr_matrix *X, const double *coef, const double *intercept,
               int64_t n_outputs, double *out, int n_threads) {
     const int64_t K = n_outputs, d = X->n_cols;
+    if (X->layout == FR_CALLER) return FR_BAD_INPUT; /* no rows here to score */
     if (X->dtype != FR_FLOAT32) {
         dense_scores_f64(X, coef, intercept, K, out, n_threads);
         return FR_CONVERGED;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core.h"
+#include "data_caller.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -38,6 +39,7 @@ static void column_sums(const fr_problem *p, int64_t begin, int64_t end, double 
 }
 
 double fr_column_means(const fr_problem *p, double *mu, double *scratch, int n_threads) {
+    if (fr_is_caller_data(p)) return fr_caller_column_means(p, mu);
     const int64_t n = p->X.n_rows, d = p->X.n_cols;
     const int64_t chunks = fr_chunk_count(n);
     const int threads = fr_parallel_threads(n_threads, chunks);

@@ -8,7 +8,13 @@ from sklearn.base import RegressorMixin
 from sklearn.preprocessing import PolynomialFeatures
 
 from fastreg import _base, _kernels
-from fastreg._base import LinearModelBase, lstsq_solve, resolve_solver, squared_objective
+from fastreg._base import (
+    LinearModelBase,
+    dask_routed,
+    lstsq_solve,
+    resolve_solver,
+    squared_objective,
+)
 from fastreg._problem import Penalty, Problem, SolverOptions
 from fastreg._validation import (
     check_nonnegative_float,
@@ -125,6 +131,7 @@ class _LinearRegressorBase(RegressorMixin, LinearModelBase):
         n_features = design.shape[1]
         return np.zeros(n_features), np.ones(n_features)
 
+    @dask_routed
     def predict(self, X):
         """Predict with the fitted linear model.
 
@@ -141,6 +148,8 @@ class _LinearRegressorBase(RegressorMixin, LinearModelBase):
         X = self._validate_for_predict(X)
         design, _ = self._design_matrix(X, fitting=False)
         return design @ self.coef_ + self.intercept_
+
+    score = dask_routed(RegressorMixin.score)
 
 
 _FIT_INTERCEPT_DOC = """

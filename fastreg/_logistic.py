@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.base import ClassifierMixin
 
 from fastreg import _base, _functions, _kernels
-from fastreg._base import LinearModelBase, resolve_solver
+from fastreg._base import LinearModelBase, dask_routed, resolve_solver
 from fastreg._linear import _parameters_doc
 from fastreg._problem import Penalty, Problem, SolverOptions
 from fastreg._validation import (
@@ -74,13 +74,7 @@ class _LogisticBase(ClassifierMixin, LinearModelBase):
     def _fit(self, X, y, sample_weight):
         name = type(self).__name__
         params = self._check_common_params()
-        C = check_positive_float(
-            self.C,
-            "C",
-            allow_inf=True,
-            hint="; C is the inverse penalty strength, numpy.inf for none",
-        )
-        l1_ratio = check_fraction(self.l1_ratio, "l1_ratio")
+        penalty_params = self._check_penalty_params()
         class_weight = check_class_weight(self.class_weight)
         X, y = validate_data_real(self, X, y)
         classes, y_index, sample_weight = encode_class_labels(
@@ -95,14 +89,7 @@ class _LogisticBase(ClassifierMixin, LinearModelBase):
             sample_weight,
             n_outputs,
         )
-        total_weight = problem.total_weight()
-        if np.isinf(C):
-            l2, l1, scale = 0.0, 0.0, total_weight
-        else:
-            # C sum s l + (1-r)/2 ||W||^2 + r ||W||_1 = C S G.
-            l2 = (1.0 - l1_ratio) / (C * total_weight)
-            l1 = l1_ratio / (C * total_weight)
-            scale = C * total_weight
+        l2, l1, scale = self._averaged_penalty(problem.total_weight(), **penalty_params)
         penalty = Penalty(l2, l1)
         options = SolverOptions(
             solver=resolve_solver(params["solver"], penalty, name),
@@ -132,10 +119,29 @@ class _LogisticBase(ClassifierMixin, LinearModelBase):
         self.loss_curve_ = loss_curve
         return self
 
+    def _check_penalty_params(self):
+        """Validate the penalty parameters; return them as keyword arguments."""
+        C = check_positive_float(
+            self.C,
+            "C",
+            allow_inf=True,
+            hint="; C is the inverse penalty strength, numpy.inf for none",
+        )
+        return {"C": C, "l1_ratio": check_fraction(self.l1_ratio, "l1_ratio")}
+
+    def _averaged_penalty(self, total_weight, C, l1_ratio):
+        """The penalty of G and the scale of the documented objective: (l2, l1, scale)."""
+        if np.isinf(C):
+            return 0.0, 0.0, total_weight
+        # C sum s l + (1-r)/2 ||W||^2 + r ||W||_1 = C S G.
+        scale = C * total_weight
+        return (1.0 - l1_ratio) / scale, l1_ratio / scale, scale
+
     def _raw_scores(self, X):
         X = self._validate_for_predict(X)
         return np.ascontiguousarray(X @ self.coef_.T + self.intercept_)
 
+    @dask_routed
     def decision_function(self, X):
         """Confidence scores: log-odds (two classes) or per-class scores.
 
@@ -157,6 +163,7 @@ class _LogisticBase(ClassifierMixin, LinearModelBase):
             return scores[:, 1] - scores[:, 0]
         return scores
 
+    @dask_routed
     def predict(self, X):
         """Predict class labels.
 
@@ -175,6 +182,7 @@ class _LogisticBase(ClassifierMixin, LinearModelBase):
             return self.classes_[(scores > 0).astype(np.intp)]
         return self.classes_[np.argmax(scores, axis=1)]
 
+    @dask_routed
     def predict_proba(self, X):
         """Class probabilities.
 
@@ -195,6 +203,7 @@ class _LogisticBase(ClassifierMixin, LinearModelBase):
             return np.column_stack([negative, positive])
         return np.asarray(_functions.softmax(scores))
 
+    @dask_routed
     def predict_log_proba(self, X):
         """Logarithm of the class probabilities, computed without overflow.
 
@@ -214,6 +223,8 @@ class _LogisticBase(ClassifierMixin, LinearModelBase):
             return np.column_stack([-np.logaddexp(0, scores), -np.logaddexp(0, -scores)])
         log_norm = np.asarray(_functions.log_sum_exp(scores))
         return scores - log_norm[:, None]
+
+    score = dask_routed(ClassifierMixin.score)
 
 
 _CLASSIFIER_PARAMETERS_DOC = """

@@ -3,6 +3,7 @@
 # weights and class labels. Each failure is an error that names the input and says what
 # was wrong and what to do.
 import numbers
+import sys
 
 import numpy as np
 from sklearn.utils import check_array
@@ -536,3 +537,21 @@ def encode_class_labels(name, y, sample_weight, class_weight, dtype):
                 "sample_weight and class_weight only one class has any weight."
             )
     return classes, y_index, sample_weight
+
+
+def is_dask_collection(value):
+    """Whether ``value`` is a Dask collection (a dask array, DataFrame or Series).
+
+    Dask is never imported here: a value can only be a Dask collection when dask is.
+
+    Parameters
+    ----------
+    value : object
+        An input of fit, predict or score.
+
+    Returns
+    -------
+    is_dask : bool
+    """
+    dask = sys.modules.get("dask")
+    return dask is not None and dask.is_dask_collection(value)

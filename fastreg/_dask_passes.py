@@ -219,15 +219,28 @@ def _combine_in_order(*parts):
 
 
 def _distributed_client():
-    """The dask.distributed client Dask computes with, or None (decision d)."""
+    """The dask.distributed client Dask computes with now, or None (decision d).
+
+    Dask's own choice of scheduler decides (a ``dask.config.set(scheduler=...)`` is
+    honoured even while a client exists).
+    """
+    import dask.base
+
+    client = getattr(dask.base.get_scheduler(), "__self__", None)
     try:
-        from distributed import default_client
+        from distributed import Client
     except ImportError:
         return None
+    return client if isinstance(client, Client) else None
+
+
+def _worker_threads(client):
+    """{worker address: threads} of every worker the scheduler knows."""
     try:
-        return default_client()
-    except ValueError:  # no client: one of Dask's local schedulers
-        return None
+        info = client.scheduler_info(n_workers=-1)
+    except TypeError:  # versions that list every worker by default
+        info = client.scheduler_info()
+    return {address: int(w.get("nthreads", 1)) for address, w in info["workers"].items()}
 
 
 def _flat_keys(collection):
@@ -293,13 +306,13 @@ class DaskData(CallerData):
 
             wait([x for x, _, _ in self.blocks])
             who_has = self._client.who_has([x for x, _, _ in self.blocks])
-            workers = self._client.scheduler_info(n_workers=-1).get("workers", {})
+            threads = _worker_threads(self._client)
             by_worker = {}
             for index, (x, _, _) in enumerate(self.blocks):
                 holders = sorted(who_has.get(x.key, ())) or [None]
                 by_worker.setdefault(holders[0], []).append(index)
             self._groups = [
-                (address, indices, max(1, int(workers.get(address, {}).get("nthreads", 1))))
+                (address, indices, max(1, threads.get(address, 1)))
                 for address, indices in by_worker.items()
             ]
         return self._groups

@@ -14,7 +14,11 @@
 #      copied; the solver carries its state in float64, cast to X's dtype at the end.
 #   c. `_solve` is the single entry point into the solver, so a NumPy twin with the same
 #      signature (fastreg.reference.solve) can stand in for it.
+#   d. Dask collections are routed here, in one place: fit to fastreg._dask, the
+#      prediction methods and score (marked `dask_routed` in the estimators) to
+#      fastreg._dask_predict. Dask is imported only when such an input arrives.
 import dataclasses
+import functools
 import os
 import sys
 import time
@@ -26,7 +30,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
 from fastreg import _kernels
-from fastreg._validation import check_common_params, validate_data_real
+from fastreg._validation import check_common_params, is_dask_collection, validate_data_real
 
 _solve = _kernels.solve
 
@@ -352,6 +356,10 @@ class LinearModelBase(BaseEstimator):
         """Run ``_fit``; if it raises, put the estimator back as it was."""
         state = dict(self.__dict__)
         try:
+            if is_dask_collection(X):  # the passes run where the blocks are (decision d)
+                from fastreg import _dask
+
+                return _dask.fit(self, X, y, sample_weight)
             return self._fit(X, y, sample_weight)
         except BaseException:
             self.__dict__.clear()
@@ -369,3 +377,28 @@ class LinearModelBase(BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = self._accepts_sparse
         return tags
+
+
+def dask_routed(method):
+    """Mark a prediction method (or score) as taking Dask collections too (decision d).
+
+    Parameters
+    ----------
+    method : callable
+        ``method(self, X, *args, **kwargs)``, the in-memory implementation.
+
+    Returns
+    -------
+    routed : callable
+        The same method, which hands a Dask X to fastreg._dask_predict.call.
+    """
+
+    @functools.wraps(method)
+    def routed(self, X, *args, **kwargs):
+        if is_dask_collection(X):
+            from fastreg import _dask_predict
+
+            return _dask_predict.call(self, method.__name__, X, *args, **kwargs)
+        return method(self, X, *args, **kwargs)
+
+    return routed

@@ -19,7 +19,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
 from fastreg import _base, _enet, _kernels
-from fastreg._base import LinearModelBase, resolve_solver
+from fastreg._base import LinearModelBase, dask_routed, resolve_solver
 from fastreg._problem import Penalty, Problem, SolverOptions
 from fastreg._validation import (
     check_bool,
@@ -29,6 +29,7 @@ from fastreg._validation import (
     check_regression_targets,
     check_sample_weight,
     check_unvalidated_input,
+    is_dask_collection,
     validate_data_real,
 )
 
@@ -144,6 +145,10 @@ class _ElasticNetBase(MultiOutputMixin, RegressorMixin, LinearModelBase):
         """
         state = dict(self.__dict__)
         try:
+            if is_dask_collection(X):  # the passes run where the blocks are
+                from fastreg import _dask
+
+                return _dask.fit(self, X, y, sample_weight)
             return self._fit_checked(X, y, sample_weight, check_input)
         except BaseException:
             self.__dict__.clear()
@@ -334,6 +339,7 @@ class _ElasticNetBase(MultiOutputMixin, RegressorMixin, LinearModelBase):
 
         return _align_api_if_sparse(sparse.csr_array(np.atleast_2d(self.coef_)))
 
+    @dask_routed
     def predict(self, X):
         """Predict with the fitted linear model.
 
@@ -349,3 +355,5 @@ class _ElasticNetBase(MultiOutputMixin, RegressorMixin, LinearModelBase):
         """
         X = self._validate_for_predict(X)
         return X @ self.coef_.T + self.intercept_
+
+    score = dask_routed(RegressorMixin.score)

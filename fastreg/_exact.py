@@ -24,6 +24,11 @@
 #      weighted centred data (augmented by sqrt(alpha) I for ridge).
 #   e. Several targets share the statistics and the factor; targets with different
 #      alphas share the statistics and get one factor per distinct alpha.
+#   f. `data` is the tuple (X, Y, s) in memory, or rows held elsewhere (a Dask cluster's
+#      blocks, fastreg._dask_least_squares.DaskRows) that offer the three things asked of the
+#      data: `residual_products`, `of_targets` and `weighted_centred_factor` (R of the QR
+#      factorisation of the weighted centred [X | Y], on which the least-squares and
+#      SVD solutions are those of the data themselves).
 import dataclasses
 
 import numpy as np
@@ -103,6 +108,8 @@ def _residual_products(data, coef, x_mean, y_mean, fit_intercept):
     rounding is relative to the centred values, where the raw x w + b would round
     relative to |x| |w| (six digits more for a column of mean 1e6 and spread 1).
     """
+    if not isinstance(data, tuple):  # rows held elsewhere (decision f)
+        return data.residual_products(coef, x_mean, y_mean, fit_intercept)
     X, Y, s = data
     n = X.shape[0]
     out = np.zeros((X.shape[1], coef.shape[0]))
@@ -120,8 +127,18 @@ def _residual_products(data, coef, x_mean, y_mean, fit_intercept):
     return out
 
 
+def _of_targets(data, targets):
+    """The data with only the given columns of Y."""
+    if not isinstance(data, tuple):
+        return data.of_targets(targets)
+    return data[0], data[1][:, targets], data[2]
+
+
 def _weighted_centred_copy(data, stats, fit_intercept):
     """sqrt(s) (X - mu_x) and sqrt(s) (Y - mu_y) as new float64 arrays."""
+    if not isinstance(data, tuple):  # its R factor: the same solutions (decision f)
+        factor = data.weighted_centred_factor(stats, fit_intercept)
+        return factor[:, : stats.n_features], factor[:, stats.n_features :]
     X, Y, s = data
     A = np.array(X, dtype=np.float64)  # our own copy
     B = np.array(Y, dtype=np.float64)
@@ -142,12 +159,13 @@ def _solve_data(data, stats, alphas, fit_intercept):
     if np.all(alphas == 0):
         # the rank cutoff scikit-learn uses: singular values below eps max(n, d) of the
         # largest are zero (scipy's default, eps alone, keeps rounding-level ones)
-        cutoff = np.finfo(np.float64).eps * max(A.shape)
+        cutoff = np.finfo(np.float64).eps * max(stats.n_samples, A.shape[1])
         coef[:] = scipy.linalg.lstsq(A, B, cond=cutoff, lapack_driver="gelsd")[0].T
         return coef
     U, sigma, Vt = scipy.linalg.svd(A, full_matrices=False, lapack_driver="gesdd")
     UtB = U.T @ B
-    cutoff = np.finfo(np.float64).eps * max(A.shape) * (sigma[0] if sigma.size else 0.0)
+    cutoff = np.finfo(np.float64).eps * max(stats.n_samples, A.shape[1])
+    cutoff *= sigma[0] if sigma.size else 0.0
     for t, alpha in enumerate(alphas):
         if alpha > 0:
             shrink = sigma / (sigma**2 + alpha)
@@ -234,7 +252,7 @@ def solve_least_squares(stats, alphas, *, fit_intercept, data, dtype, method="au
         factor, cond = _factor(H)
         worst = max(worst, cond)
         if factor is None or cond > FALLBACK_COND[dtype]:
-            sub = (data[0], data[1][:, targets], data[2])
+            sub = _of_targets(data, targets)
             coef[targets] = _solve_data(sub, stats, alphas[targets], fit_intercept)
             continue
         coef[targets] = (_cho_solve(factor, C[:, targets] / scales[:, None]) / scales[:, None]).T
@@ -242,7 +260,7 @@ def solve_least_squares(stats, alphas, *, fit_intercept, data, dtype, method="au
             continue
         for _ in range(MAX_REFINEMENTS):
             W = coef[targets]
-            sub = (data[0], data[1][:, targets], data[2])
+            sub = _of_targets(data, targets)
             g = _residual_products(sub, W, stats.x_mean, stats.y_mean[targets], fit_intercept)
             g -= alpha * W.T
             step = (_cho_solve(factor, g / scales[:, None]) / scales[:, None]).T

@@ -15,11 +15,18 @@
 # d. The solver calls back into Python between passes (at most every progress_interval
 #    seconds) to check for signals and run the caller's progress function; an exception
 #    raised there stops the solve and is re-raised here.
+# e. Data held outside the process (a fastreg._problem.CallerData, e.g. a Dask cluster's
+#    blocks) fills the FR_CALLER data kind: each pass of the C solver calls back here, with
+#    the GIL, into the data's own loss_gradient and column_means (the section at the end).
 from cpython.exc cimport PyErr_CheckSignals
 from cython cimport floating
+from libc.math cimport INFINITY, NAN
 from libc.stdint cimport int64_t, uint32_t
+from libc.string cimport memcpy
 
 import numpy as np
+
+from fastreg._problem import CallerData
 
 cdef extern from "fastreg.h" nogil:
     ctypedef struct fr_matrix:
@@ -47,6 +54,15 @@ cdef extern from "fastreg.h" nogil:
         int64_t n_outputs
         int loss
         double loss_param
+        const fr_caller_passes *caller
+
+    ctypedef struct fr_caller_passes:
+        double (*loss_gradient)(void *ctx, const fr_problem *problem, const double *coef,
+                                const double *intercept, double *grad_coef,
+                                double *grad_intercept) noexcept nogil
+        double (*column_means)(void *ctx, const fr_problem *problem,
+                               double *mu) noexcept nogil
+        void *ctx
 
     ctypedef struct fr_penalty:
         double l2
@@ -93,6 +109,7 @@ cdef extern from "fastreg.h" nogil:
         FR_MATRIX_INDPTR_DECREASING
         FR_MATRIX_INDPTR_END
         FR_MATRIX_INDEX_RANGE
+        FR_CALLER
         FR_LOSS_SQUARED
         FR_LOSS_LOGISTIC
         FR_LOSS_MULTINOMIAL
@@ -350,6 +367,9 @@ cdef int _fill_problem(fr_problem *problem, int loss, X, y, sample_weight, int64
                        double loss_param, list keep) except -1:
     if loss not in LOSSES:
         raise ValueError(f"unknown loss code {loss}")
+    if isinstance(X, CallerData):  # the passes run by the caller (the last section)
+        return _fill_caller_problem(problem, loss, X, n_outputs, loss_param, keep)
+    problem.caller = NULL
     _fill_matrix(&problem.X, X, keep)
     if y is None:
         raise ValueError("y is required")
@@ -429,6 +449,7 @@ def loss_gradient(int loss, X, y, sample_weight, coef, intercept, int n_threads,
     with nogil:
         value = fr_loss_gradient(&problem, &coef_view[0, 0], &intercept_view[0],
                                  &grad_coef[0, 0], &grad_intercept[0], &scratch[0], n_threads)
+    _raise_caller_error(keep)
     return value, grad_coef_arr, grad_intercept_arr
 
 
@@ -444,6 +465,7 @@ def column_means(int loss, X, y, sample_weight, int n_threads):
     cdef double total
     with nogil:
         total = fr_column_means(&problem, &mu[0], &scratch[0], n_threads)
+    _raise_caller_error(keep)
     return mu_arr[:problem.X.n_cols], float(total)
 
 
@@ -597,6 +619,7 @@ def solve(problem, options, double[:, ::1] coef, double[::1] intercept):
         raise relay.error
     if iterations is not None and iterations.error is not None:
         raise iterations.error
+    _raise_caller_error(keep)
     if status == FR_NO_MEMORY:
         raise MemoryError("fastreg: could not allocate the solver's scratch space")
     if status == FR_BAD_INPUT:
@@ -898,3 +921,133 @@ def chunk_bounds(X):
     cdef int64_t chunks = fr_matrix_chunk_count(&matrix)
     return np.array([fr_matrix_chunk_start(&matrix, c, chunks) for c in range(chunks + 1)],
                     dtype=np.int64)
+
+
+# ---- data held by the caller (the FR_CALLER data kind) ---------------------------------
+# A CallerData's passes are Python methods (for Dask, a map-reduce over the cluster's
+# blocks); C calls them through fr_caller_passes, whose context is the relay below. The
+# relay copies the point out and the sums in, keeps the first exception a pass raised
+# (the C solver stops at once: a NaN loss means a failed pass, so a pass whose data
+# overflow to NaN reports +inf) and answers every later pass with NaN until the bridge
+# re-raises it.
+
+
+cdef class _CallerRelay:
+    """Carries a CallerData's passes, and the exception one of them raised, across C."""
+    cdef fr_caller_passes passes
+    cdef object data
+    cdef object error
+
+    def __cinit__(self, data):
+        self.data = data
+        self.error = None
+        self.passes.loss_gradient = _caller_loss_gradient
+        self.passes.column_means = _caller_column_means
+        self.passes.ctx = <void *>self
+
+    cdef double loss_gradient(self, const fr_problem *p, const double *coef,
+                              const double *intercept, double *grad_coef,
+                              double *grad_intercept) noexcept:
+        if self.error is not None:
+            return NAN
+        cdef int64_t K = p.n_outputs, d = p.X.n_cols
+        try:
+            point_coef = _array_from(coef, K * d).reshape(K, d)
+            point_intercept = _array_from(intercept, K)
+            with_gradient = grad_coef != NULL
+            value, g_coef, g_intercept = self.data.loss_gradient(
+                p.loss, K, p.loss_param, point_coef, point_intercept, with_gradient)
+            value = float(value)
+            if with_gradient:
+                _copy_into(grad_coef, g_coef, K * d, "the gradient of the coefficients")
+                _copy_into(grad_intercept, g_intercept, K, "the gradient of the intercepts")
+            return INFINITY if value != value else value
+        except BaseException as exc:  # KeyboardInterrupt included: re-raised by the bridge
+            self.error = exc
+            return NAN
+
+    cdef double column_means(self, const fr_problem *p, double *mu) noexcept:
+        if self.error is not None:
+            return NAN
+        try:
+            means, total = self.data.column_means()
+            if mu != NULL:
+                _copy_into(mu, means, p.X.n_cols, "the column means")
+            return float(total)
+        except BaseException as exc:
+            self.error = exc
+            return NAN
+
+
+cdef double _caller_loss_gradient(void *ctx, const fr_problem *problem, const double *coef,
+                                  const double *intercept, double *grad_coef,
+                                  double *grad_intercept) noexcept nogil:
+    with gil:
+        return (<_CallerRelay>ctx).loss_gradient(problem, coef, intercept, grad_coef,
+                                                 grad_intercept)
+
+
+cdef double _caller_column_means(void *ctx, const fr_problem *problem,
+                                 double *mu) noexcept nogil:
+    with gil:
+        return (<_CallerRelay>ctx).column_means(problem, mu)
+
+
+cdef object _array_from(const double *values, int64_t n):
+    out = np.empty(n, dtype=np.float64)
+    cdef double[::1] view = out
+    if n > 0:
+        memcpy(&view[0], values, <size_t>n * sizeof(double))
+    return out
+
+
+cdef int _copy_into(double *out, values, int64_t n, str what) except -1:
+    array = np.ascontiguousarray(values, dtype=np.float64).reshape(-1)
+    if array.shape[0] != n:
+        raise ValueError(f"a caller pass returned {array.shape[0]} values for {what}, "
+                         f"not {n}")
+    cdef const double[::1] view = array
+    if n > 0:
+        memcpy(out, &view[0], <size_t>n * sizeof(double))
+    return 0
+
+
+cdef int _fill_caller_problem(fr_problem *problem, int loss, X, int64_t n_outputs,
+                              double loss_param, list keep) except -1:
+    dtype = np.dtype(X.dtype)
+    if dtype == np.float64:
+        problem.X.dtype = FR_FLOAT64
+    elif dtype == np.float32:
+        problem.X.dtype = FR_FLOAT32
+    else:
+        raise ValueError(f"X must be float32 or float64, not {dtype}")
+    problem.X.layout = FR_CALLER
+    problem.X.n_rows, problem.X.n_cols = X.shape[0], X.shape[1]
+    problem.X.values = NULL
+    problem.X.nnz = 0  # the CSR fields: unused
+    problem.X.index_type = FR_INDEX_INT64
+    problem.X.indptr = NULL
+    problem.X.indices = NULL
+    problem.y = NULL
+    problem.sample_weight = NULL
+    if n_outputs < 1:
+        raise ValueError("the number of outputs must be at least 1")
+    if not LOSSES[loss]["per_class"] and n_outputs != 1:
+        raise ValueError(f"the {LOSSES[loss]['name']} loss has exactly one output")
+    problem.n_outputs = n_outputs
+    problem.loss = loss
+    problem.loss_param = loss_param
+    relay = _CallerRelay(X)
+    keep.append(relay)
+    problem.caller = &relay.passes
+    if not fr_problem_valid(problem):
+        raise ValueError("the C kernels rejected the problem (sizes out of range)")
+    return 0
+
+
+cdef int _raise_caller_error(list keep) except -1:
+    # After a C call: the first exception a caller pass raised, if any.
+    for item in keep:
+        if isinstance(item, _CallerRelay) and (<_CallerRelay>item).error is not None:
+            raise (<_CallerRelay>item).error
+    return 0

@@ -8,7 +8,7 @@ from sklearn.base import RegressorMixin
 from sklearn.preprocessing import PolynomialFeatures
 
 from fastreg import _base, _kernels
-from fastreg._base import LinearModelBase, resolve_solver
+from fastreg._base import LinearModelBase, dask_routed, resolve_solver
 from fastreg._exact import (
     solve_least_squares,
     solve_nonnegative,
@@ -253,6 +253,7 @@ class _LinearRegressorBase(RegressorMixin, LinearModelBase):
         n_features = design.shape[1]
         return np.zeros(n_features), np.ones(n_features)
 
+    @dask_routed
     def predict(self, X):
         """Predict with the fitted linear model.
 
@@ -269,6 +270,8 @@ class _LinearRegressorBase(RegressorMixin, LinearModelBase):
         X = self._validate_for_predict(X)
         design, _ = self._design_matrix(X, fitting=False)
         return design @ self.coef_.T + self.intercept_
+
+    score = dask_routed(RegressorMixin.score)
 
 
 _FIT_INTERCEPT_DOC = """

@@ -25,7 +25,7 @@ from fastreg import (
     _logistic_options,
     _newton,
 )
-from fastreg._base import LinearModelBase, resolve_solver
+from fastreg._base import LinearModelBase, dask_routed, resolve_solver
 from fastreg._logistic_options import ExtensionParamsMixin
 from fastreg._problem import Penalty, Problem, SolverOptions
 from fastreg._validation import (
@@ -212,6 +212,7 @@ class _LogisticBase(CallbackSupportMixin, ClassifierMixin, SparseCoefMixin, Line
             return scores.astype(np.result_type(X.dtype, self.coef_.dtype), copy=False)
         return np.ascontiguousarray(X @ self.coef_.T + self.intercept_)
 
+    @dask_routed
     def decision_function(self, X):
         """Confidence scores: log-odds (two classes) or per-class scores.
 
@@ -233,6 +234,7 @@ class _LogisticBase(CallbackSupportMixin, ClassifierMixin, SparseCoefMixin, Line
             return scores[:, 1] - scores[:, 0]
         return scores
 
+    @dask_routed
     def predict(self, X):
         """Predict class labels.
 
@@ -251,6 +253,7 @@ class _LogisticBase(CallbackSupportMixin, ClassifierMixin, SparseCoefMixin, Line
             return self.classes_[(scores > 0).astype(np.intp)]
         return self.classes_[np.argmax(scores, axis=1)]
 
+    @dask_routed
     def predict_proba(self, X):
         """Class probabilities.
 
@@ -271,6 +274,7 @@ class _LogisticBase(CallbackSupportMixin, ClassifierMixin, SparseCoefMixin, Line
             return np.column_stack([negative, positive])
         return np.asarray(_functions.softmax(scores))
 
+    @dask_routed
     def predict_log_proba(self, X):
         """Logarithm of the class probabilities, computed without overflow.
 
@@ -310,6 +314,8 @@ class _LogisticBase(CallbackSupportMixin, ClassifierMixin, SparseCoefMixin, Line
             return np.column_stack([1.0 - positive, positive])
         prob = np.asarray(_functions.sigmoid(np.ascontiguousarray(scores)))
         return prob / prob.sum(axis=1, keepdims=True)
+
+    score = dask_routed(ClassifierMixin.score)
 
 
 class LogisticRegression(ExtensionParamsMixin, _LogisticBase):

@@ -1,7 +1,9 @@
 # fastreg._problem: what a fit hands the kernel layer, as three small immutable objects:
 # the Problem (data and loss), the Penalty and the SolverOptions. The compiled bridge
 # (fastreg._kernels.solve) and its NumPy twin (fastreg.reference.solve) take the same
-# objects, so either can run any fit.
+# objects, so either can run any fit. A Problem's X may also be CallerData: rows held
+# outside the process, reached only through passes its owner runs (the compiled
+# bridge's FR_CALLER data kind; fastreg._dask runs them on a Dask cluster).
 import dataclasses
 from collections.abc import Callable
 from typing import Any
@@ -82,6 +84,8 @@ class Problem:
 
     def total_weight(self) -> float:
         """``S = sum_i s_i`` (the number of rows for unit weights), in float64."""
+        if isinstance(self.X, CallerData):
+            return self.X.total_weight()
         if self.sample_weight is None:
             return float(self.n_samples)
         return float(np.sum(self.sample_weight, dtype=np.float64))
@@ -228,3 +232,72 @@ class CoordinateDescentOptions:
     n_threads: int = 1
     progress: Callable[[int, float], Any] | None = None
     progress_interval: float = 0.2
+
+
+class CallerData:
+    """Training data held outside this process, reached through passes its owner runs.
+
+    A Problem whose X is CallerData has ``y`` and ``sample_weight`` None: the targets and
+    weights live with the rows. The compiled solver calls `loss_gradient` for every pass
+    it makes and `column_means` for the weighted means and the weight sum, so a solve
+    over CallerData runs the same iterations as over the same rows in memory. Each pass
+    must return the sums the in-memory pass returns for the same rows, added in an order
+    that depends on the data alone, so that solves are deterministic.
+
+    Subclasses set ``shape`` (n_samples, n_features) and ``dtype`` (float32 or float64:
+    the dtype the passes read the rows in) and implement the two passes.
+    """
+
+    shape: tuple[int, int]
+    dtype: np.dtype
+
+    def loss_gradient(self, loss, n_outputs, loss_param, coef, intercept, with_gradient):
+        """The fused pass at one point, over every row.
+
+        Parameters
+        ----------
+        loss : int
+            The loss code (it may differ from the fitted problem's: the step-size
+            estimate asks for the squared loss).
+        n_outputs : int
+            Rows of ``coef``.
+        loss_param : float
+            The loss's own parameter.
+        coef : ndarray of shape (n_outputs, n_features)
+            float64 coefficients.
+        intercept : ndarray of shape (n_outputs,)
+            float64 intercepts.
+        with_gradient : bool
+            Whether the gradient sums are needed.
+
+        Returns
+        -------
+        loss_sum : float
+            ``sum_i s_i l_i``.
+        grad_coef : ndarray of shape (n_outputs, n_features) or None
+            ``sum_i s_i dl_i/dW`` (None when not ``with_gradient``).
+        grad_intercept : ndarray of shape (n_outputs,) or None
+            ``sum_i s_i dl_i/db``.
+        """
+        raise NotImplementedError
+
+    def column_means(self):
+        """The sample-weighted column means and the weight sum.
+
+        Returns
+        -------
+        means : ndarray of shape (n_features,)
+            ``sum_i s_i X[i] / S`` (zeros when S is not positive and finite).
+        total_weight : float
+            ``S = sum_i s_i``.
+        """
+        raise NotImplementedError
+
+    def total_weight(self):
+        """``S = sum_i s_i``, in float64.
+
+        Returns
+        -------
+        total_weight : float
+        """
+        return float(self.column_means()[1])

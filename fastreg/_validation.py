@@ -4,6 +4,7 @@
 # fastreg._validation_sparse). Each failure is an error that names the input and says
 # what was wrong and what to do.
 import numbers
+import sys
 
 import numpy as np
 from sklearn.utils import check_array
@@ -686,3 +687,24 @@ def check_unvalidated_input(X, y):
             f"y has shape {y.shape} for X of shape {X.shape}; y must have one row per sample."
         )
     return X, y
+
+
+# ---- Dask collections (their checks: fastreg._validation_dask) -------------------------
+
+
+def is_dask_collection(value):
+    """Whether ``value`` is a Dask collection (a dask array, DataFrame or Series).
+
+    Dask is never imported here: a value can only be a Dask collection when dask is.
+
+    Parameters
+    ----------
+    value : object
+        An input of fit, predict or score.
+
+    Returns
+    -------
+    is_dask : bool
+    """
+    dask = sys.modules.get("dask")
+    return dask is not None and dask.is_dask_collection(value)

@@ -40,6 +40,10 @@
  *   a data kind   fastreg.h (layout code and fields), data_<kind>.h (the three block
  *                 functions), pass_fused.c and pass_moments.c (one template inclusion
  *                 each), the bridge's matrix fill. Losses and solvers are untouched.
+ *                 Rows held outside the process (FR_CALLER, data_caller.h: a cluster's
+ *                 blocks) have no block functions: the caller supplies whole passes, and
+ *                 fr_loss_gradient, fr_column_means, fr_problem_valid and fr_solve's
+ *                 weight sum forward to them in one line each.
  *   a solver      solver_<name>.c, one row of the table in solve.c, its code in
  *                 fastreg.h, its twin in fastreg/_reference_solvers.py.
  *   a statistics  solver_<name>.c with its entry point and data struct in fastreg.h,

@@ -46,6 +46,11 @@ enum fr_layout { FR_DENSE = 0, FR_CSR = 1 };
 /* The integer type of a CSR matrix's indptr and indices (both the same, as in scipy). */
 enum fr_index_type { FR_INDEX_INT32 = 0, FR_INDEX_INT64 = 1 };
 
+/* Rows held outside this process (by a cluster's workers, say): the caller supplies every
+ * pass over them through fr_problem.caller (fr_caller_passes, below). The code stays clear
+ * of the stored layouts, which number up from 0. */
+enum { FR_CALLER = 64 };
+
 typedef struct {
     int dtype;      /* enum fr_dtype: of values (and of the problem's y and weights) */
     int layout;     /* enum fr_layout */
@@ -98,6 +103,8 @@ typedef struct {
     int64_t n_outputs;         /* 1, or K classes for a per-class loss */
     int loss;                  /* enum fr_loss */
     double loss_param;         /* a loss's own parameter; unused by today's losses (0) */
+    /* X.layout == FR_CALLER only (ignored otherwise): the passes over the caller's data */
+    const struct fr_caller_passes *caller;
 } fr_problem;
 
 /* Returns 1 when the sizes, dtype, layout, loss code and output count are consistent
@@ -223,6 +230,27 @@ double fr_column_means(const fr_problem *problem, double *mu, double *scratch, i
  * layout. Returns 0, or FR_NO_MEMORY when the float copy of W could not be allocated. */
 int fr_scores(const fr_matrix *X, const double *coef, const double *intercept,
               int64_t n_outputs, double *out, int n_threads);
+
+/* ---- passes supplied by the caller (data_caller.h) ------------------------------------ */
+/* For X.layout == FR_CALLER the rows, targets and weights belong to the caller: X.n_rows,
+ * X.n_cols and X.dtype describe them (the dtype sets the rounding the solvers allow for),
+ * while X.values, y and sample_weight are unused. fr_loss_gradient and fr_column_means on
+ * such a problem, and so every pass of fr_solve, call these functions instead of reading
+ * rows; fr_scores has nothing to read and returns FR_BAD_INPUT. They run on the thread
+ * that called fr_solve, receive the problem they are asked about (its loss and n_outputs
+ * may differ from the solved problem's: the step-size estimate asks for the squared loss)
+ * and must return the sums the in-memory pass would, added in an order fixed by the data
+ * alone (decision e), so that the solve is deterministic. */
+typedef struct fr_caller_passes {
+    /* fr_loss_gradient's contract. A NaN return means the pass failed: the solver then
+     * stops as if interrupted (FR_INTERRUPTED) and the caller reports why. */
+    double (*loss_gradient)(void *ctx, const fr_problem *problem, const double *coef,
+                            const double *intercept, double *grad_coef,
+                            double *grad_intercept);
+    /* fr_column_means's contract (mu may be NULL: the weight sum alone). */
+    double (*column_means)(void *ctx, const fr_problem *problem, double *mu);
+    void *ctx;
+} fr_caller_passes;
 
 /* ---- solve ---------------------------------------------------------------------------- */
 /* coef (n_outputs x n_features) and intercept (n_outputs) hold the start point on entry

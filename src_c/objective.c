@@ -4,6 +4,7 @@
 #endif
 
 #include "objective.h"
+#include "data_caller.h"
 
 #include <float.h>
 #include <math.h>
@@ -111,6 +112,7 @@ double fr_evaluate_smooth(fr_objective *o, const double *x, double *grad) {
     const double loss = fr_loss_gradient(o->problem, point, point + nc, grad, grad_b,
                                          o->pass_scratch, o->n_threads);
     o->n_evaluations++;
+    if (isnan(loss) && fr_is_caller_data(o->problem)) o->interrupted = 1; /* the pass failed */
     if (o->clock && !o->interrupted && progress_says_stop(o->clock, o->iteration, o->reported))
         o->interrupted = 1;
     const double S = o->sum_weights;

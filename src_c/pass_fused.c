@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core.h"
+#include "data_caller.h"
 #include "losses.h"
 
 #ifdef _OPENMP
@@ -250,6 +251,8 @@ int fr_matrix_check(const fr_matrix *X) {
 double fr_loss_gradient(const fr_problem *p, const double *coef, const double *intercept,
                         double *grad_coef, double *grad_intercept, double *scratch,
                         int n_threads) {
+    if (fr_is_caller_data(p))
+        return fr_caller_loss_gradient(p, coef, intercept, grad_coef, grad_intercept);
     const int64_t K = p->n_outputs, d = p->X.n_cols;
     const int per_class = fr_loss_lookup(p->loss)->info.per_class;
     double *copy = scratch + fr_scratch_size(p) - point_copy_doubles(p);
@@ -286,6 +289,7 @@ double fr_loss_gradient(const fr_problem *p, const double *coef, const double *i
 int fr_scores(const fr_matrix *X, const double *coef, const double *intercept,
               int64_t n_outputs, double *out, int n_threads) {
     const int64_t K = n_outputs, d = X->n_cols;
+    if (X->layout == FR_CALLER) return FR_BAD_INPUT; /* no rows here to score */
     if (X->dtype != FR_FLOAT32) {
         FR_BY_LAYOUT(X, scores, _f64, (X, coef, intercept, K, out, n_threads));
         return FR_CONVERGED;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core.h"
+#include "data_caller.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -88,6 +89,7 @@ static void column_sums(const fr_problem *p, int64_t chunk, int64_t chunks, doub
 }
 
 double fr_column_means(const fr_problem *p, double *mu, double *scratch, int n_threads) {
+    if (fr_is_caller_data(p)) return fr_caller_column_means(p, mu);
     const int64_t d = p->X.n_cols;
     const int64_t chunks = fr_matrix_chunk_count(&p->X);
     const int threads = fr_parallel_threads(n_threads, chunks);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "data_caller.h"
 #include "solvers.h"
 
 typedef struct {
@@ -49,6 +50,7 @@ int fr_solver_handles_nonsmooth(int solver) {
 
 int fr_problem_valid(const fr_problem *p) {
     if (p == NULL) return 0;
+    if (fr_is_caller_data(p)) return fr_caller_problem_valid(p);
     const fr_loss_entry *loss = fr_loss_lookup(p->loss);
     const int64_t n = p->X.n_rows, d = p->X.n_cols, K = p->n_outputs;
     if (loss == NULL || p->y == NULL || !isfinite(p->loss_param)) return 0;
@@ -70,6 +72,7 @@ static int options_valid(const fr_solver_options *opt) {
 }
 
 static double sum_of_weights(const fr_problem *p) {
+    if (fr_is_caller_data(p)) return fr_caller_column_means(p, NULL);
     const int64_t n = p->X.n_rows;
     if (p->sample_weight == NULL) return (double)n;
     double S = 0.0;

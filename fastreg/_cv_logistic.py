@@ -15,7 +15,9 @@ import numbers
 import warnings
 
 import numpy as np
-from sklearn.metrics import check_scoring
+from scipy.special import logsumexp
+from sklearn import config_context
+from sklearn.metrics import check_scoring, log_loss
 from sklearn.model_selection import check_cv
 from sklearn.utils.validation import check_is_fitted
 
@@ -347,12 +349,16 @@ class LogisticRegressionCV(_LogisticBase):
                 model = self._fold_model(Cs[0], l1_ratio)
                 for c, C in enumerate(Cs):
                     model.set_params(C=float(C))
-                    model.fit(X_train, y[train], sample_weight=sw_train)
+                    # X was checked for finite values once above: not again per C
+                    with config_context(assume_finite=True):
+                        model.fit(X_train, y[train], sample_weight=sw_train)
                     paths[f, r, c, :, : X.shape[1]] = model.coef_
                     if fit_intercept:
                         paths[f, r, c, :, -1] = model.intercept_
                     n_iter[f, r, c] = int(np.max(model.n_iter_))
-                    scores[f, r, c] = scorer(model, X_test, y[test], **extra)
+                    scores[f, r, c] = _held_out_score(
+                        scoring, scorer, model, X_test, y[test], extra
+                    )
         if refit:
             summed = scores.sum(axis=0).T  # (n_cs, n_l1_ratios), scikit-learn's order
             c_best, r_best = np.unravel_index(np.argmax(summed), summed.shape)
@@ -439,6 +445,32 @@ class LogisticRegressionCV(_LogisticBase):
         if sample_weight is not None:
             score_params["sample_weight"] = sample_weight
         return scorer(self, X, y, **score_params)
+
+
+def _held_out_score(scoring, scorer, model, X_test, y_test, extra):
+    """The fold's score; accuracy and log-loss straight from the decision values.
+
+    (The scorer's generic route re-validates X_test and y_test for every C; for the two
+    built-in defaults the same numbers come from one product with the coefficients.)
+    """
+    if (scoring is None or scoring in ("accuracy", "neg_log_loss")) and set(extra) <= {
+        "sample_weight"
+    }:
+        decision = np.asarray(X_test @ model.coef_.T) + model.intercept_
+        weights = extra.get("sample_weight")
+        classes = model.classes_
+        if scoring == "neg_log_loss":
+            if decision.shape[1] == 1:
+                decision = np.hstack([np.zeros_like(decision), decision])
+            log_proba = decision - logsumexp(decision, axis=1, keepdims=True)
+            proba = np.exp(log_proba)
+            return -log_loss(y_test, proba, sample_weight=weights, labels=classes)
+        if decision.shape[1] == 1:
+            predicted = classes[(decision[:, 0] > 0).astype(np.intp)]
+        else:
+            predicted = classes[np.argmax(decision, axis=1)]
+        return float(np.average(predicted == y_test, weights=weights))
+    return scorer(model, X_test, y_test, **extra)
 
 
 def _rows(value, index):

@@ -67,7 +67,7 @@ def _ridge_row(X, y, repeats):
     from sklearn.linear_model import Ridge, RidgeCV
 
     alphas = np.logspace(-3, 3, 13)
-    ours, mine = best_time(lambda: fastreg.RidgeCV(alphas=alphas).fit(X, y), repeats)
+    ours, _ = best_time(lambda: fastreg.RidgeCV(alphas=alphas).fit(X, y), repeats)
     theirs, _ = best_time(lambda: Ridge(alpha=1.0).fit(X, y), repeats)
     ref = RidgeCV(alphas=alphas).fit(X[:100_000], y[:100_000])  # the choice, on a subset
     check = fastreg.RidgeCV(alphas=alphas).fit(X[:100_000], y[:100_000])
@@ -129,7 +129,8 @@ def rows(size="quick", repeats=1, n_threads=2, seed=0):
 def format_rows(records):
     """A Markdown table of `rows`' output."""
     lines = [
-        "| estimator | grid | data | fastreg (s) | scikit-learn (s) | speedup | target | same choice |",
+        "| estimator | grid | data | fastreg (s) | scikit-learn (s) | speedup | target "
+        "| same choice |",
         "|---|---|---|---:|---:|---:|---:|---|",
     ]
     for r in records:

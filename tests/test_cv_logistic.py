@@ -9,8 +9,17 @@ from sklearn import linear_model as sk
 from sklearn.datasets import load_breast_cancer, load_iris
 from sklearn.model_selection import StratifiedKFold
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 import fastreg
+
+
+@pytest.fixture(autouse=True)
+def _one_blas_thread():
+    # scikit-learn's small BLAS calls slow down tenfold on a busy machine with 2 threads
+    with threadpool_limits(limits=1):
+        yield
+
 
 CS = [0.01, 0.1, 1.0, 10.0]
 QUIET = dict(tol=1e-10, max_iter=2000, l1_ratios=(0.0,), use_legacy_attributes=True)

@@ -22,7 +22,8 @@ from sklearn.utils.validation import check_is_fitted
 from fastreg import _base, _enet
 from fastreg._base import LinearModelBase
 from fastreg._cv_folds import fold_statistics, held_out_squared_error
-from fastreg._path import alpha_grid, check_alphas_param, solve_path
+from fastreg._cv_params import check_alphas_param
+from fastreg._path import alpha_grid, solve_path
 from fastreg._validation import (
     check_bool,
     check_fraction,
@@ -257,8 +258,11 @@ class LassoCV(_EnetCVBase):
     """Lasso with alpha chosen by cross-validation along a warm path (scikit-learn's
     LassoCV).
 
-    Every fold's statistics come from one read of X; each fold's path runs on its Gram
-    matrix, and its held-out errors come from the held-out statistics.
+    For each alpha of the grid, each fold minimises Lasso's ``1/(2 sum_i s_i) sum_i s_i
+    r_i^2 + alpha ||w||_1`` on its training rows, warm-started along the grid; the alpha
+    of least mean held-out squared error is refit on all rows. Every fold's statistics
+    come from one read of X; each fold's path runs on its Gram matrix, and its held-out
+    errors come from the held-out statistics.
 
     Parameters
     ----------{params}
@@ -324,6 +328,10 @@ class LassoCV(_EnetCVBase):
 class ElasticNetCV(_EnetCVBase):
     """Elastic net with alpha and l1_ratio chosen by cross-validation (scikit-learn's
     ElasticNetCV).
+
+    For each (l1_ratio, alpha) of the grid, each fold minimises ElasticNet's ``1/(2 sum_i
+    s_i) sum_i s_i r_i^2 + alpha l1_ratio ||w||_1 + alpha (1 - l1_ratio)/2 ||w||^2`` on its
+    training rows; the pair of least mean held-out squared error is refit on all rows.
 
     Parameters
     ----------

@@ -127,8 +127,9 @@ class LogisticRegressionCV(_LogisticBase):
     """Logistic regression with C chosen by cross-validation (scikit-learn's
     LogisticRegressionCV), on fastreg's compiled LogisticRegression.
 
-    Each fold fits the Cs in order, warm-starting each from the previous solution; the
-    best C (and l1_ratio) by the summed held-out score is refit on all rows.
+    Each fold minimises LogisticRegression's ``C sum_i s_i logloss_i + (1 - l1_ratio)/2
+    ||w||^2 + l1_ratio ||w||_1`` for the Cs in order, warm-starting each from the previous
+    solution; the best C (and l1_ratio) by the summed held-out score is refit on all rows.
 
     Parameters
     ----------
@@ -436,6 +437,7 @@ class LogisticRegressionCV(_LogisticBase):
         Returns
         -------
         score : float
+            The score (accuracy unless ``scoring`` names another).
         """
         check_is_fitted(self, "coef_")
         scoring = self.scoring

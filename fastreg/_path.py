@@ -19,6 +19,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
 from fastreg import _base, _enet, _kernels
+from fastreg._cv_params import check_path_data, resolve_alphas
 from fastreg._enet import LeastSquaresSystem
 from fastreg._validation import (
     check_bool,
@@ -29,10 +30,8 @@ from fastreg._validation import (
     check_positive_int,
     check_precompute,
     check_real_dtype,
-    check_regression_targets,
     check_sample_weight,
 )
-from fastreg._validation_sparse import is_sparse
 
 _NOT_CONVERGED = (
     "Objective did not converge. You might want to increase the number of iterations, "
@@ -175,62 +174,6 @@ def solve_path(
     return coefs, gaps, n_iters
 
 
-def _resolve_alphas(n_alphas, alphas):
-    """scikit-learn 1.9's reading of ``n_alphas`` (deprecated) and ``alphas``."""
-    count = 100
-    if not (isinstance(n_alphas, str) and n_alphas == "deprecated"):
-        warnings.warn(
-            "'n_alphas' was deprecated in 1.9 and will be removed in 1.11. 'alphas' now "
-            "accepts an integer value which removes the need to pass 'n_alphas'. The "
-            "default value of 'alphas' will change from None to 100 in 1.11. Pass an "
-            "explicit value to 'alphas' and leave 'n_alphas' to its default value to "
-            "silence this warning.",
-            FutureWarning,
-            stacklevel=4,
-        )
-        count = check_positive_int(n_alphas, "n_alphas")
-    if isinstance(alphas, str) and alphas == "warn":
-        return count
-    if alphas is None:
-        warnings.warn(
-            "'alphas=None' is deprecated and will be removed in 1.11, at which point the "
-            "default value will be set to 100. Set 'alphas=100' to silence this warning.",
-            FutureWarning,
-            stacklevel=4,
-        )
-        return count
-    return check_alphas_param(alphas)
-
-
-def check_alphas_param(alphas):
-    """``alphas`` of a path or CV estimator: a grid length (int >= 1) or an array.
-
-    Parameters
-    ----------
-    alphas : int or array-like of shape (n_alphas,)
-        The parameter value.
-
-    Returns
-    -------
-    int or ndarray of shape (n_alphas,)
-        The length, or the grid sorted in decreasing order (float64).
-    """
-    if isinstance(alphas, numbers.Integral) and not isinstance(alphas, (bool, np.bool_)):
-        return check_positive_int(alphas, "alphas")
-    if isinstance(alphas, (str, bool, np.bool_)) or np.ndim(alphas) != 1:
-        raise ValueError(
-            "alphas must be a positive int (the number of alphas on the grid) or a 1-D "
-            f"array-like of non-negative floats; got {alphas!r}."
-        )
-    check_real_dtype(alphas, "alphas")
-    grid = np.asarray(alphas, dtype=np.float64)
-    if grid.size == 0 or not np.all(np.isfinite(grid)) or np.any(grid < 0):
-        raise ValueError(
-            f"alphas must be a non-empty array of finite non-negative floats; got {alphas!r}."
-        )
-    return np.sort(grid)[::-1]
-
-
 def _path_system(X, y, sample_weight, precompute, Xy, n_threads):
     """The uncentred system of a path: a user's Gram matrix, the statistics, or columns."""
     n, d = X.shape
@@ -334,6 +277,12 @@ default="auto"
     n_iters : list of int
         Sweeps per alpha (only when ``return_n_iter``).
 
+    See Also
+    --------
+    lasso_path : the path with l1_ratio=1.
+    ElasticNetCV : alpha and l1_ratio chosen by cross-validation along such paths.
+    sklearn.linear_model.enet_path : scikit-learn's version, the same path.
+
     Examples
     --------
     >>> import numpy as np
@@ -346,7 +295,7 @@ default="auto"
     unknown = set(params) - set(_PATH_PARAMS) - set(_IGNORED_PARAMS)
     if unknown:
         raise ValueError("Unexpected parameters in params", sorted(unknown))
-    grid = _resolve_alphas(n_alphas, alphas)
+    grid = resolve_alphas(n_alphas, alphas)
     l1_ratio = check_fraction(l1_ratio, "l1_ratio")
     eps = check_positive_float(eps, "eps")
     positive = check_bool(positive, "positive")
@@ -358,7 +307,7 @@ default="auto"
     if not tol >= 0:
         raise ValueError(f"tol must be a non-negative float; got {tol!r}.")
     max_iter = check_positive_int(params.get("max_iter", 1000), "max_iter")
-    X, y = _check_path_data(X, y)
+    X, y = check_path_data(X, y)
     sample_weight = check_sample_weight(params.get("sample_weight"), X.shape[0], X.dtype)
     n_threads = _base.effective_n_threads(params.get("n_jobs"))
     with np.errstate(over="ignore", invalid="ignore"):
@@ -458,6 +407,12 @@ def lasso_path(
     n_iters : list of int
         Sweeps per alpha (only when ``return_n_iter``).
 
+    See Also
+    --------
+    enet_path : the elastic-net path.
+    LassoCV : alpha chosen by cross-validation along such paths.
+    sklearn.linear_model.lasso_path : scikit-learn's version, the same path.
+
     Examples
     --------
     >>> import numpy as np
@@ -491,35 +446,3 @@ def _column_xty(system):
     if system.sample_weight is not None:
         y = y * system.sample_weight
     return system.X.T @ y - system.x_mean * np.sum(y)
-
-
-def _check_path_data(X, y):
-    """Dense float X and a 1-D y of matching length, as the path functions take them."""
-    if is_sparse(X):
-        raise TypeError(
-            "fastreg's lasso_path and enet_path take dense X only for now; pass "
-            "X.toarray() or use scikit-learn's path for sparse data."
-        )
-    check_real_dtype(X, "X")
-    X = np.asarray(X)
-    if X.dtype not in (np.float32, np.float64):
-        X = X.astype(np.float64)
-    if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
-        raise ValueError(f"X must be a non-empty 2-D array; got shape {X.shape}.")
-    if not np.all(np.isfinite(X)):
-        raise ValueError("Input X contains NaN or infinity; remove or impute them first.")
-    check_real_dtype(y, "y")
-    y = np.asarray(y)
-    if y.ndim == 2 and y.shape[1] == 1:
-        y = y[:, 0]
-    if y.ndim != 1:
-        raise ValueError(
-            f"y has shape {y.shape}: fastreg's paths take one target (scikit-learn's 2-D "
-            "y is the multi-task elastic net, which fastreg does not provide)."
-        )
-    if y.shape[0] != X.shape[0]:
-        raise ValueError(f"X has {X.shape[0]} samples but y has {y.shape[0]}; they must match.")
-    y = check_regression_targets(y, X.dtype)
-    if not np.all(np.isfinite(y)):
-        raise ValueError("Input y contains NaN or infinity.")
-    return X, y

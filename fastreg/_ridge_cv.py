@@ -147,7 +147,9 @@ def leave_one_out(X, Y, sample_weight, stats, alphas, keep_rows, fit_intercept=T
 class RidgeCV(MultiOutputMixin, RegressorMixin, LinearModelBase):
     """Ridge regression with built-in cross-validation (scikit-learn's RidgeCV).
 
-    By default (``cv=None``) alpha is chosen by efficient leave-one-out cross-validation:
+    Minimises Ridge's ``sum_i s_i (y_i - x_i w - b)^2 + alpha ||w||^2`` at the alpha of
+    the grid that cross-validates best. By default (``cv=None``) alpha is chosen by
+    efficient leave-one-out cross-validation:
     one eigendecomposition of the Gram matrix (from one read of X) and one blocked pass
     give every alpha's leave-one-out errors.
 

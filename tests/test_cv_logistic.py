@@ -122,3 +122,25 @@ def test_one_class_is_refused():
         fastreg.LogisticRegressionCV(
             l1_ratios=(0.0,), scoring="accuracy", use_legacy_attributes=False
         ).fit(X, np.zeros(len(X)))
+
+
+def test_sparse_x_gives_the_dense_answer():
+    from scipy import sparse
+
+    X, y = _data(load_breast_cancer)
+    X = np.where(np.abs(X) < 0.5, 0.0, X)
+    params = dict(Cs=[0.1, 1.0], scoring="neg_log_loss", **QUIET)
+    dense = fastreg.LogisticRegressionCV(**params).fit(X, y)
+    csr = fastreg.LogisticRegressionCV(**params).fit(sparse.csr_matrix(X), y)
+    np.testing.assert_array_equal(dense.C_, csr.C_)
+    np.testing.assert_allclose(dense.coef_, csr.coef_, atol=1e-8)
+    np.testing.assert_allclose(dense.scores_[1], csr.scores_[1], atol=1e-10)
+
+
+def test_least_squares_cv_asks_for_dense_x():
+    from scipy import sparse
+
+    X, y = _data(load_breast_cancer)
+    for model in (fastreg.RidgeCV(), fastreg.LassoCV(), fastreg.ElasticNetCV()):
+        with pytest.raises(TypeError, match="dense"):
+            model.fit(sparse.csr_matrix(X), y.astype(float))

@@ -17,7 +17,7 @@ import numbers
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.model_selection import check_cv
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from fastreg import _base, _enet
 from fastreg._base import LinearModelBase
@@ -147,7 +147,7 @@ class _EnetCVBase(RegressorMixin, LinearModelBase):
         X, y = validate_data_real(self, X, y, y_numeric=True, order=None, multi_output=True)
         if y.ndim == 2 and y.shape[1] > 1:
             raise ValueError(f"For multi-task outputs, use MultiTask{type(self).__name__}")
-        y = check_regression_targets(y.reshape(-1), X.dtype)
+        y = check_regression_targets(column_or_1d(y, warn=True), X.dtype)
         if isinstance(sample_weight, numbers.Number):
             sample_weight = None
         sample_weight = check_sample_weight(sample_weight, X.shape[0], X.dtype)

@@ -17,6 +17,7 @@ import numbers
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.model_selection import check_cv
+from sklearn.utils.metadata_routing import _raise_for_params
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from fastreg import _base, _enet
@@ -138,6 +139,7 @@ class _EnetCVBase(RegressorMixin, LinearModelBase):
         self : object
             The fitted estimator.
         """
+        _raise_for_params(params, self, "fit")  # extra params need metadata routing
         return self._fit_keeping_state_on_error(X, y, (sample_weight, params))
 
     def _fit(self, X, y, weight_and_params):

@@ -19,6 +19,7 @@ from scipy.special import logsumexp
 from sklearn import config_context
 from sklearn.metrics import check_scoring, log_loss
 from sklearn.model_selection import check_cv
+from sklearn.utils.metadata_routing import _raise_for_params
 from sklearn.utils.validation import check_is_fitted
 
 from fastreg._logistic import LogisticRegression, _LogisticBase
@@ -281,6 +282,7 @@ class LogisticRegressionCV(_LogisticBase):
         self : object
             The fitted estimator.
         """
+        _raise_for_params(params, self, "fit")  # extra params need metadata routing
         return self._fit_keeping_state_on_error(X, y, (sample_weight, params))
 
     def _fold_model(self, C, l1_ratio):
@@ -420,6 +422,13 @@ class LogisticRegressionCV(_LogisticBase):
         self.scores_ = {key: fold_scores.copy() for key in keys}
         self.n_iter_ = iters
 
+    def _get_scorer(self):
+        """The scorer of ``scoring`` (accuracy for None), as scikit-learn's."""
+        scoring = self.scoring
+        if scoring is None or (isinstance(scoring, str) and scoring == "warn"):
+            scoring = "accuracy"  # (check_scoring of None would call `score` again)
+        return check_scoring(self, scoring=scoring)
+
     def score(self, X, y, sample_weight=None, **score_params):
         """The ``scoring`` score (accuracy by default) of the refit model on (X, y).
 
@@ -440,10 +449,7 @@ class LogisticRegressionCV(_LogisticBase):
             The score (accuracy unless ``scoring`` names another).
         """
         check_is_fitted(self, "coef_")
-        scoring = self.scoring
-        if scoring is None or (isinstance(scoring, str) and scoring == "warn"):
-            scoring = "accuracy"  # (check_scoring of None would call this method again)
-        scorer = check_scoring(self, scoring=scoring)
+        scorer = self._get_scorer()
         if sample_weight is not None:
             score_params["sample_weight"] = sample_weight
         return scorer(self, X, y, **score_params)

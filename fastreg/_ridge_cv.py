@@ -21,6 +21,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import GridSearchCV, check_cv
+from sklearn.utils import check_scalar
+from sklearn.utils.metadata_routing import _raise_for_params
 from sklearn.utils.validation import check_is_fitted
 
 from fastreg import _base
@@ -42,16 +44,20 @@ _BLOCK_ROWS = 8192
 
 
 def _check_alphas(alphas, strictly_positive):
-    """RidgeCV's alphas: a positive float or a 1-D array of them (0 allowed with cv)."""
+    """RidgeCV's alphas: a positive float or a 1-D array of them (0 allowed with cv),
+    checked one by one with scikit-learn's messages."""
     check_real_dtype(alphas, "alphas")
-    grid = np.atleast_1d(np.asarray(alphas, dtype=np.float64))
-    if grid.ndim != 1 or grid.size == 0:
+    values = [alphas] if np.ndim(alphas) == 0 else list(np.asarray(alphas, dtype=object))
+    if np.ndim(alphas) > 1 or not values:
         raise ValueError(f"alphas must be a float or a 1-D array of floats; got {alphas!r}.")
-    bad = ~np.isfinite(grid) | (grid <= 0 if strictly_positive else grid < 0)
-    if np.any(bad):
-        index = int(np.flatnonzero(bad)[0])
-        bound = "> 0 (leave-one-out needs a penalty)" if strictly_positive else ">= 0"
-        raise ValueError(f"alphas[{index}] == {grid[index]}, must be {bound} and finite.")
+    boundaries = "neither" if strictly_positive else "left"
+    for index, value in enumerate(values):
+        name = "alphas" if np.ndim(alphas) == 0 else f"alphas[{index}]"
+        check_scalar(value, name, numbers.Real, min_val=0.0, include_boundaries=boundaries)
+    grid = np.asarray(values, dtype=np.float64)
+    if not np.all(np.isfinite(grid)):
+        index = int(np.flatnonzero(~np.isfinite(grid))[0])
+        raise ValueError(f"alphas[{index}] == {grid[index]}, must be finite.")
     return grid
 
 
@@ -247,6 +253,7 @@ n_alphas)
         self : object
             The fitted estimator.
         """
+        _raise_for_params(params, self, "fit")  # extra params need metadata routing
         return self._fit_keeping_state_on_error(X, y, (sample_weight, params))
 
     def _fit(self, X, y, weight_and_params):
@@ -291,7 +298,9 @@ n_alphas)
         )
         coef = solution.coef.astype(X.dtype)
         intercept = np.asarray(solution.intercept, dtype=X.dtype).reshape(-1)
-        self.coef_ = coef[0] if y.ndim == 1 else coef
+        # scikit-learn's leave-one-out ravels the coefficients of a one-column 2-D y
+        ravel = y.ndim == 1 or (self.cv is None and Y.shape[1] == 1)
+        self.coef_ = coef[0] if ravel else coef
         if not fit_intercept:
             self.intercept_ = 0.0
         else:

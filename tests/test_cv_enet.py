@@ -3,6 +3,7 @@
 # input checks.
 import numpy as np
 import pytest
+from sklearn import config_context
 from sklearn import linear_model as sk
 from sklearn.model_selection import GroupKFold, KFold, ShuffleSplit
 from threadpoolctl import threadpool_limits
@@ -84,7 +85,10 @@ def test_explicit_alphas_no_intercept_positive_and_precompute_false(data):
 def test_groups_reach_the_splitter(data):
     X, y = data
     groups = np.arange(len(y)) % 7
-    ours = fastreg.LassoCV(cv=GroupKFold(3), alphas=10).fit(X, y, groups=groups)
+    with pytest.raises(ValueError, match="routing"):  # scikit-learn's rule without routing
+        fastreg.LassoCV(cv=GroupKFold(3), alphas=10).fit(X, y, groups=groups)
+    with config_context(enable_metadata_routing=True):
+        ours = fastreg.LassoCV(cv=GroupKFold(3), alphas=10).fit(X, y, groups=groups)
     # scikit-learn needs metadata routing for groups; compare with its explicit folds
     folds = list(GroupKFold(3).split(X, y, groups))
     theirs = sk.LassoCV(cv=folds, alphas=10).fit(X, y)

@@ -99,14 +99,22 @@ def _loo_wide(X, Y, sample_weight, stats, alphas, intercept_leverage):
     Yw = root * (np.asarray(Y, dtype=np.float64) - stats.y_mean)
     lam, U = np.linalg.eigh(Xw @ Xw.T)
     lam = np.maximum(lam, 0.0)
+    keep = np.ones(n, dtype=bool)
+    if intercept_leverage:
+        # the centred rows are orthogonal to sqrt(s): drop the eigenvector closest to it
+        # (an eigenvalue 0 in exact arithmetic), whose share of I - H is the intercept's
+        keep[np.argmax(np.abs(U.T @ (root[:, 0] / np.linalg.norm(root))))] = False
+    U, lam = U[:, keep], lam[keep]
     UtY = U.T @ Yw
+    U2 = U * U
     squared = np.empty((n, Y.shape[1], len(alphas)))
     predictions = np.empty_like(squared)
     for a, alpha in enumerate(alphas):
-        shrink = alpha / (lam + alpha)  # I - H restricted to the centred space
+        shrink = alpha / (lam + alpha)
         residual = U @ (shrink[:, None] * UtY)
-        leverage = (U * U) @ (lam / (lam + alpha)) + s * intercept_leverage
-        loo = residual / (1.0 - leverage)[:, None]
+        # 1 - h_i summed directly (no cancellation when h_i is close to 1)
+        one_minus_leverage = U2 @ shrink
+        loo = residual / one_minus_leverage[:, None]
         squared[:, :, a] = loo * loo
         predictions[:, :, a] = np.asarray(Y, dtype=np.float64) - loo / root
     return squared.sum(axis=0).T, (squared, predictions)
@@ -367,7 +375,8 @@ n_alphas)
                 b = train.y_mean - train.x_mean @ W
                 scores[a] += _held_out_r2(test, W, b)
         scores /= len(folds)
-        best = int(np.argmax(scores))
+        # GridSearchCV ranks NaN scores last (and takes the first alpha if all are NaN)
+        best = int(np.argmax(np.where(np.isnan(scores), -np.inf, scores)))
         return float(alphas[best]), float(scores[best])
 
     def _grid_search(self, X, y, sample_weight, alphas, params, scorer):
@@ -420,6 +429,8 @@ def _held_out_r2(test, W, b):
         + test.sum_weights * delta**2
     )
     sst = np.diag(test.yty)
+    if test.n_samples < 2:  # r2_score is not defined on fewer than two samples
+        return np.nan
     with np.errstate(divide="ignore", invalid="ignore"):
         r2 = np.where(sst > 0, 1.0 - sse / sst, np.where(sse <= 0, 1.0, 0.0))
     return float(np.mean(r2))

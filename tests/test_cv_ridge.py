@@ -1,6 +1,8 @@
 # tests/test_cv_ridge.py: RidgeCV against scikit-learn's: leave-one-out (tall and wide X,
 # weights, several targets, alpha per target, scorers, stored results), the leave-one-out
 # errors against brute force, cv folds, and input checks.
+import warnings
+
 import numpy as np
 import pytest
 from sklearn import linear_model as sk
@@ -128,3 +130,36 @@ def test_bad_data_leaves_no_state(data):
     with pytest.raises(ValueError, match=r"NaN|infinity"):
         model.fit(np.where(X > 3, np.inf, X), Y[:, 0])
     assert not hasattr(model, "coef_")
+
+
+@pytest.mark.parametrize("shape", [(50, 10), (10, 50)])
+def test_stored_predictions_are_leave_one_out_refits_over_a_wide_range(shape):
+    from sklearn.datasets import make_regression
+    from sklearn.model_selection import LeaveOneOut, cross_val_predict
+
+    X, Y = make_regression(n_samples=shape[0], n_features=shape[1], n_targets=2, random_state=0)
+    sw = np.ones(shape[0])
+    sw[::2] = 0.5
+    alphas = np.logspace(-5, 7, 5)  # h_i close to 1 at the small alphas of the wide case
+    model = fastreg.RidgeCV(alphas=alphas, scoring="neg_mean_squared_error", store_cv_results=True)
+    model.fit(X, Y, sample_weight=sw)
+    for a, alpha in enumerate(alphas):
+        refits = cross_val_predict(
+            sk.Ridge(alpha=alpha, solver="svd"),
+            X,
+            Y,
+            cv=LeaveOneOut(),
+            params={"sample_weight": sw},
+        )
+        np.testing.assert_allclose(model.cv_results_[..., a], refits, rtol=1e-9)
+
+
+def test_folds_of_one_row_score_nan_as_grid_search():
+    rng = np.random.RandomState(0)
+    X, y, sw = rng.randn(6, 5), rng.randn(6), 1.0 + rng.rand(6)
+    ours = fastreg.RidgeCV(alphas=(0.1, 1.0, 10.0), cv=KFold(5)).fit(X, y, sample_weight=sw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # R^2 of one sample and non-finite mean scores
+        theirs = sk.RidgeCV(alphas=(0.1, 1.0, 10.0), cv=KFold(5)).fit(X, y, sample_weight=sw)
+    assert ours.alpha_ == theirs.alpha_
+    np.testing.assert_allclose(ours.coef_, theirs.coef_, atol=1e-10)

@@ -11,6 +11,7 @@
 #      at it. refit=False averages each fold's best instead.
 #   c. The fitted attributes have scikit-learn 1.9's shapes in both its legacy
 #      (use_legacy_attributes=True, dicts keyed by class) and its new layout.
+import contextlib
 import numbers
 import warnings
 
@@ -353,7 +354,7 @@ class LogisticRegressionCV(_LogisticBase):
                 for c, C in enumerate(Cs):
                     model.set_params(C=float(C))
                     # X was checked for finite values once above: not again per C
-                    with config_context(assume_finite=True):
+                    with config_context(assume_finite=True), _quiet_n_jobs():
                         model.fit(X_train, y[train], sample_weight=sw_train)
                     paths[f, r, c, :, : X.shape[1]] = model.coef_
                     if fit_intercept:
@@ -371,7 +372,8 @@ class LogisticRegressionCV(_LogisticBase):
             final.classes_ = classes
             final.coef_ = start[:, : X.shape[1]].copy()
             final.intercept_ = start[:, -1].copy() if fit_intercept else np.zeros(n_out)
-            final.fit(X, y, sample_weight=sample_weight)
+            with _quiet_n_jobs():
+                final.fit(X, y, sample_weight=sample_weight)
             coef, intercept = final.coef_, final.intercept_
             C_chosen, l1_chosen = C_best, l1_best
         else:
@@ -453,6 +455,15 @@ class LogisticRegressionCV(_LogisticBase):
         if sample_weight is not None:
             score_params["sample_weight"] = sample_weight
         return scorer(self, X, y, **score_params)
+
+
+@contextlib.contextmanager
+def _quiet_n_jobs():
+    """Silence LogisticRegression's FutureWarning about n_jobs: LogisticRegressionCV's
+    n_jobs is scikit-learn's own parameter (here: the kernels' threads)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="'n_jobs' has no effect", category=FutureWarning)
+        yield
 
 
 def _held_out_score(scoring, scorer, model, X_test, y_test, extra):

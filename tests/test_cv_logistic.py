@@ -144,3 +144,13 @@ def test_least_squares_cv_asks_for_dense_x():
     for model in (fastreg.RidgeCV(), fastreg.LassoCV(), fastreg.ElasticNetCV()):
         with pytest.raises(TypeError, match="dense"):
             model.fit(sparse.csr_matrix(X), y.astype(float))
+
+
+def test_n_jobs_is_its_own_parameter_and_does_not_change_the_answer():
+    X, y = _data(load_iris)
+    params = dict(Cs=[0.1, 1.0], scoring="accuracy", **QUIET)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)  # not LogisticRegression's n_jobs one
+        two = fastreg.LogisticRegressionCV(n_jobs=2, **params).fit(X, y)
+    one = fastreg.LogisticRegressionCV(n_jobs=1, **params).fit(X, y)
+    np.testing.assert_array_equal(one.coef_, two.coef_)

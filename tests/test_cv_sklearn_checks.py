@@ -24,7 +24,9 @@ ESTIMATORS = [
 
 
 @parametrize_with_checks(ESTIMATORS)
-def test_sklearn_compatible_cv_estimator(estimator, check):
+def test_sklearn_compatible_cv_estimator(estimator, check, monkeypatch):
+    # check_array_api_input (NumPy namespace) skips itself unless this is set
+    monkeypatch.setenv("SCIPY_ARRAY_API", "1")
     check(estimator)
 
 

@@ -32,20 +32,30 @@ except ImportError as _error:
 from fastreg import reference
 from fastreg._config import show_config
 from fastreg._coordinate_descent import ElasticNet, Lasso
+from fastreg._cv_enet import ElasticNetCV, LassoCV
+from fastreg._cv_logistic import LogisticRegressionCV
 from fastreg._functions import log_sum_exp, sigmoid, softmax
 from fastreg._linear import LinearRegression, PolynomialRegression, Ridge
 from fastreg._logistic import LogisticRegression, SoftmaxRegression
+from fastreg._path import enet_path, lasso_path
+from fastreg._ridge_cv import RidgeCV
 from fastreg._version import __version__
 
 __all__ = [
     "ElasticNet",
+    "ElasticNetCV",
     "Lasso",
+    "LassoCV",
     "LinearRegression",
     "LogisticRegression",
+    "LogisticRegressionCV",
     "PolynomialRegression",
     "Ridge",
+    "RidgeCV",
     "SoftmaxRegression",
     "__version__",
+    "enet_path",
+    "lasso_path",
     "log_sum_exp",
     "reference",
     "show_config",

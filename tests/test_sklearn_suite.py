@@ -27,7 +27,7 @@ import warnings
 import numpy as np
 import pytest
 from sklearn import linear_model
-from sklearn.linear_model import LinearRegression, Ridge, RidgeCV
+from sklearn.linear_model import LinearRegression, Ridge, RidgeClassifierCV
 from sklearn.model_selection import cross_val_score
 
 X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 1.0], [3.0, 5.0], [1.0, 1.0]])
@@ -52,8 +52,8 @@ def test_uses_no_estimator():
 
 
 def test_only_scikit_learn_builds_a_ridge():
-    # RidgeCV (not bound) fits scikit-learn's Ridge inside: no fastreg object in sight
-    RidgeCV(alphas=[1.0], cv=2).fit(X, y)
+    # RidgeClassifierCV (not bound) fits scikit-learn's ridge inside: no fastreg object
+    RidgeClassifierCV(alphas=[1.0], cv=2).fit(X, y > 3)
 
 
 def test_clones_a_module_level_estimator():

@@ -1,0 +1,98 @@
+# fastreg._cv_params: the parameter and data checks of the regularisation paths and the
+# cross-validated elastic nets (what fastreg._validation holds for the other estimators).
+import numbers
+import warnings
+
+import numpy as np
+
+from fastreg._validation import check_positive_int, check_real_dtype, check_regression_targets
+from fastreg._validation_sparse import is_sparse
+
+
+def resolve_alphas(n_alphas, alphas):
+    """scikit-learn 1.9's reading of the path functions' ``n_alphas`` (deprecated) and
+    ``alphas``: the grid length or the sorted grid, with its FutureWarnings."""
+    count = 100
+    if not (isinstance(n_alphas, str) and n_alphas == "deprecated"):
+        warnings.warn(
+            "'n_alphas' was deprecated in 1.9 and will be removed in 1.11. 'alphas' now "
+            "accepts an integer value which removes the need to pass 'n_alphas'. The "
+            "default value of 'alphas' will change from None to 100 in 1.11. Pass an "
+            "explicit value to 'alphas' and leave 'n_alphas' to its default value to "
+            "silence this warning.",
+            FutureWarning,
+            stacklevel=4,
+        )
+        count = check_positive_int(n_alphas, "n_alphas")
+    if isinstance(alphas, str) and alphas == "warn":
+        return count
+    if alphas is None:
+        warnings.warn(
+            "'alphas=None' is deprecated and will be removed in 1.11, at which point the "
+            "default value will be set to 100. Set 'alphas=100' to silence this warning.",
+            FutureWarning,
+            stacklevel=4,
+        )
+        return count
+    return check_alphas_param(alphas)
+
+
+def check_alphas_param(alphas):
+    """``alphas`` of a path or CV estimator: a grid length (int >= 1) or an array.
+
+    Parameters
+    ----------
+    alphas : int or array-like of shape (n_alphas,)
+        The parameter value.
+
+    Returns
+    -------
+    int or ndarray of shape (n_alphas,)
+        The length, or the grid sorted in decreasing order (float64).
+    """
+    if isinstance(alphas, numbers.Integral) and not isinstance(alphas, (bool, np.bool_)):
+        return check_positive_int(alphas, "alphas")
+    if isinstance(alphas, (str, bool, np.bool_)) or np.ndim(alphas) != 1:
+        raise ValueError(
+            "alphas must be a positive int (the number of alphas on the grid) or a 1-D "
+            f"array-like of non-negative floats; got {alphas!r}."
+        )
+    check_real_dtype(alphas, "alphas")
+    grid = np.asarray(alphas, dtype=np.float64)
+    if grid.size == 0 or not np.all(np.isfinite(grid)) or np.any(grid < 0):
+        raise ValueError(
+            f"alphas must be a non-empty array of finite non-negative floats; got {alphas!r}."
+        )
+    return np.sort(grid)[::-1]
+
+
+def check_path_data(X, y):
+    """Dense float X and a 1-D y of matching length, as the path functions take them."""
+    if is_sparse(X):
+        raise TypeError(
+            "fastreg's lasso_path and enet_path take dense X only for now; pass "
+            "X.toarray() or use scikit-learn's path for sparse data."
+        )
+    check_real_dtype(X, "X")
+    X = np.asarray(X)
+    if X.dtype not in (np.float32, np.float64):
+        X = X.astype(np.float64)
+    if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
+        raise ValueError(f"X must be a non-empty 2-D array; got shape {X.shape}.")
+    if not np.all(np.isfinite(X)):
+        raise ValueError("Input X contains NaN or infinity; remove or impute them first.")
+    check_real_dtype(y, "y")
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim != 1:
+        raise ValueError(
+            f"y has shape {y.shape}: fastreg's paths take one target (scikit-learn's 2-D "
+            "y is the multi-task elastic net, which fastreg does not provide)."
+        )
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(f"X has {X.shape[0]} samples but y has {y.shape[0]}; they must match.")
+    y = check_regression_targets(y, X.dtype)
+    if not np.all(np.isfinite(y)):
+        raise ValueError("Input y contains NaN or infinity.")
+    return X, y

@@ -25,7 +25,7 @@ import numpy as np
 from sklearn.base import clone
 
 from fastreg import _base, _kernels
-from fastreg._dask_passes import DaskData
+from fastreg._dask_passes import DaskData, kernel_array
 from fastreg._enet import gram_system
 from fastreg._enet_fit import _check_finite_system
 from fastreg._exact import (
@@ -74,9 +74,9 @@ class BlockDesign:
 def _block_data(X, y, sample_weight, design):
     if design is not None:
         X = design(X)
-    X = np.ascontiguousarray(X)
-    Y = np.asarray(y, dtype=X.dtype).reshape(X.shape[0], -1)
-    s = None if sample_weight is None else np.asarray(sample_weight, dtype=X.dtype)
+    X = kernel_array(X)
+    Y = kernel_array(np.reshape(y, (X.shape[0], -1)), X.dtype)
+    s = None if sample_weight is None else kernel_array(sample_weight, X.dtype)
     return X, Y, s
 
 

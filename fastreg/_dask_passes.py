@@ -45,15 +45,36 @@ from fastreg._validation_dask import (
 _GATHER_LIMIT = 1 << 21
 
 
+def kernel_array(values, dtype=None):
+    """``values`` as the kernels read it: C-contiguous and aligned to its item size.
+
+    A block deserialised on a worker can sit at an odd offset of the message it came in
+    (its values are not copied out), and the kernels' loads of doubles and floats from
+    such an address are undefined behaviour: it is copied then.
+
+    Parameters
+    ----------
+    values : ndarray
+        A block, or its targets or weights.
+    dtype : numpy dtype or None, default=None
+        The dtype wanted (None: the block's own).
+
+    Returns
+    -------
+    array : ndarray
+    """
+    return np.require(values, dtype=dtype, requirements=("C_CONTIGUOUS", "ALIGNED"))
+
+
 def _rows(X, design):
     """A block as the kernels read it: C-contiguous float, through the design map."""
     if design is not None:
         X = design(X)
-    return np.ascontiguousarray(X)
+    return kernel_array(X)
 
 
 def _targets(y, dtype):
-    return None if y is None else np.ascontiguousarray(y, dtype=dtype)
+    return None if y is None else kernel_array(y, dtype)
 
 
 def block_loss_gradient(

@@ -424,3 +424,20 @@ def test_a_fit_survives_a_killed_worker(client, monkeypatch):
     assert len(pids_after) == 2
     assert len(passes) > 6
     np.testing.assert_array_equal(disturbed, undisturbed)
+
+
+def test_blocks_at_odd_addresses_are_aligned_before_the_kernels_read_them(rng):
+    # A block deserialised on a worker can start at an odd offset of its message; the
+    # kernels' loads from such an address would be undefined behaviour.
+    X, y, s = logistic_problem(rng, n=200, d=3)
+    raw = np.zeros(X.nbytes + 1, dtype=np.uint8)
+    raw[1:] = np.frombuffer(X.tobytes(), dtype=np.uint8)
+    odd = np.frombuffer(raw.data, dtype=np.float64, offset=1).reshape(X.shape)
+    assert not odd.flags.aligned
+    assert _dask_passes.kernel_array(odd).flags.aligned
+    point = np.arange(4, dtype=np.float64) / 10.0
+    args = (point, _kernels.LOSS_LOGISTIC, 1, 0.0, True)
+    np.testing.assert_array_equal(
+        _dask_passes.block_loss_gradient(odd, y, s, *args),
+        _dask_passes.block_loss_gradient(X, y, s, *args),
+    )

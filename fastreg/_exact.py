@@ -24,6 +24,9 @@
 #      weighted centred data (augmented by sqrt(alpha) I for ridge).
 #   e. Several targets share the statistics and the factor; targets with different
 #      alphas share the statistics and get one factor per distinct alpha.
+#   f. A scipy.sparse X is read only through sparse products (fastreg._sparse_least_squares):
+#      refinement passes from X @ w, the stable path on the Gram's eigendecomposition
+#      instead of a dense copy, and positive=True on the Gram whatever its condition.
 import dataclasses
 
 import numpy as np
@@ -31,6 +34,7 @@ import scipy.linalg
 import scipy.optimize
 from scipy.linalg import lapack
 
+from fastreg import _sparse_least_squares
 from fastreg._nnls import nnls_data, nnls_gram
 
 # cond(G) above which the Cholesky solution is refined, and below whose reciprocal the
@@ -103,6 +107,8 @@ def _residual_products(data, coef, x_mean, y_mean, fit_intercept):
     rounding is relative to the centred values, where the raw x w + b would round
     relative to |x| |w| (six digits more for a column of mean 1e6 and spread 1).
     """
+    if _sparse_least_squares.is_sparse_data(data):  # sparse products, X never densified
+        return _sparse_least_squares.residual_products(data, coef, x_mean, y_mean, fit_intercept)
     X, Y, s = data
     n = X.shape[0]
     out = np.zeros((X.shape[1], coef.shape[0]))
@@ -137,6 +143,8 @@ def _weighted_centred_copy(data, stats, fit_intercept):
 
 def _solve_data(data, stats, alphas, fit_intercept):
     """Backward-stable solve on sqrt(s) (X - mu): lstsq for alpha = 0, SVD for ridge."""
+    if _sparse_least_squares.is_sparse_data(data):  # no dense copy of a sparse X
+        return _sparse_least_squares.solve_eigen(data, stats, alphas, fit_intercept)
     A, B = _weighted_centred_copy(data, stats, fit_intercept)
     coef = np.empty((B.shape[1], A.shape[1]))
     if np.all(alphas == 0):
@@ -181,7 +189,8 @@ def solve_nonnegative(stats, alphas, *, fit_intercept, data, dtype, stable=False
         H = Gs + np.diag(alpha / scales**2)
         _, cond = _factor(H) if np.all(np.isfinite(H)) else (None, np.inf)
         worst = max(worst, cond)
-        if stable or cond > FALLBACK_COND[np.dtype(dtype).type]:
+        on_data = stable or cond > FALLBACK_COND[np.dtype(dtype).type]
+        if on_data and not _sparse_least_squares.is_sparse_data(data):
             if copies is None:
                 copies = _weighted_centred_copy(data, stats, fit_intercept)
             coef[t] = nnls_data(copies[0], copies[1][:, t], alpha)
@@ -238,7 +247,9 @@ def solve_least_squares(stats, alphas, *, fit_intercept, data, dtype, method="au
             coef[targets] = _solve_data(sub, stats, alphas[targets], fit_intercept)
             continue
         coef[targets] = (_cho_solve(factor, C[:, targets] / scales[:, None]) / scales[:, None]).T
-        if cond <= REFINE_COND[dtype]:
+        # (a sparse X's Gram is centred by a rank-one correction, whose cancellation the
+        # condition number does not see: it is always refined)
+        if cond <= REFINE_COND[dtype] and not _sparse_least_squares.is_sparse_data(data):
             continue
         for _ in range(MAX_REFINEMENTS):
             W = coef[targets]

@@ -20,6 +20,7 @@ from fastreg import (
     Ridge,
     _sparse_least_squares,
 )
+from fastreg._linear import _SOLVER_METHODS
 
 # (estimator, parameters) on the exact / coordinate-descent default paths and on the
 # iterative solvers the estimators also name.
@@ -187,3 +188,29 @@ def test_precomputed_gram_with_sparse_x(rng):
     np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-8, atol=1e-10)
     with pytest.raises(ValueError, match="did not pass validation"):
         Lasso(alpha=0.01, precompute=2 * gram + 1, fit_intercept=False).fit(X, y)
+
+
+@pytest.mark.parametrize("solver", sorted(_SOLVER_METHODS))
+def test_every_ridge_solver_name_fits_sparse_like_dense(rng, solver):
+    X, y = regression(rng)
+    weights = rng.uniform(0.5, 2.0, X.shape[0])
+    params = {"alpha": 0.5, "solver": solver, "tol": 1e-12, "max_iter": 50000}
+    if solver == "gd":
+        params["max_iter"] = 2000  # fixed steps: the same steps on both
+    a = fit_quietly(Ridge(**params), X, y, sample_weight=weights)
+    b = fit_quietly(Ridge(**params), dense_twin(X), y, sample_weight=weights)
+    assert a.solver_ == b.solver_
+    np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-8, atol=1e-9)
+    np.testing.assert_allclose(a.intercept_, b.intercept_, rtol=1e-8, atol=1e-9)
+
+
+@pytest.mark.parametrize("solver", ["auto", "cd", "fista", "gd"])
+def test_every_lasso_solver_name_fits_sparse_like_dense(rng, solver):
+    X, y = regression(rng)
+    params = {"alpha": 0.02, "solver": solver, "tol": 1e-12, "max_iter": 50000}
+    if solver == "gd":
+        params["max_iter"] = 2000
+    a = fit_quietly(ElasticNet(l1_ratio=0.7, **params), X, y)
+    b = fit_quietly(ElasticNet(l1_ratio=0.7, **params), dense_twin(X), y)
+    np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-8, atol=1e-9)
+    np.testing.assert_allclose(a.dual_gap_, b.dual_gap_, rtol=1e-6, atol=1e-15)

@@ -108,3 +108,13 @@ def test_sparse_statistics_equal_the_dense_twin(rng, dtype, weighted):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-13 * scale, err_msg=name)
     np.testing.assert_array_equal(got.gram, got.gram.T)
     assert_unchanged(X, before)
+
+
+def test_newton_on_a_too_wide_sparse_x_is_a_clear_memory_error(rng):
+    X = random_csr(rng, 50, 40_000, 0.001, np.float64, np.int32)
+    y = np.arange(50) % 2
+    model = LogisticRegression(solver="newton-cholesky")
+    with pytest.raises(MemoryError, match=r"40001 x 40001 Hessian .* use solver='lbfgs'"):
+        model.fit(X, y)
+    assert "coef_" not in vars(model)
+    LogisticRegression(solver="lbfgs").fit(X, y)  # the advice works

@@ -31,6 +31,8 @@ from scipy import sparse
 SIZES = {"full": (200_000, 50_000, 50), "quick": (20_000, 5_000, 50), "tiny": (2_000, 500, 20)}
 C = 1.0
 RELATIVE_ACCURACY = 1e-6
+# The widest X glum is given (its dense Hessian: 10,000^2 doubles = 800 MB).
+GLUM_MAX_FEATURES = 10_000
 EPOCH_LEARNING_RATE = 1e-3
 LOSSES = {
     "squared": ("LOSS_SQUARED", 1),
@@ -188,7 +190,7 @@ def objective(X, y01, coef, intercept):
     return C * float(np.sum(np.logaddexp(0.0, z) - y01 * z)) + 0.5 * float(w @ w)
 
 
-def _solvers(n_samples, threads):
+def _solvers(n_samples, threads, n_features=0):
     """name -> fit(X, y, max_iter) returning (coef, intercept, n_iter)."""
     from sklearn.linear_model import LogisticRegression
 
@@ -220,7 +222,12 @@ def _solvers(n_samples, threads):
         solvers["skglm_prox_newton"] = skglm_fit
     except ImportError:
         pass
+    # glum's IRLS forms the dense d x d Hessian X^T W X even for a sparse X: at 50,000
+    # features that is 20 GB, and the run is killed for lack of memory. It is left out
+    # past GLUM_MAX_FEATURES (the full size); the quick size compares it.
     try:
+        if n_features > GLUM_MAX_FEATURES:
+            raise ImportError("glum would need a dense Hessian of n_features^2 doubles")
         from glum import GeneralizedLinearRegressor
 
         def glum_fit(X, y, k):
@@ -248,7 +255,7 @@ def fit_rows(X, y, threads, budget_seconds=120.0, solvers=None):
     from threadpoolctl import threadpool_limits
 
     runs = {}
-    chosen = _solvers(X.shape[0], threads)
+    chosen = _solvers(X.shape[0], threads, X.shape[1])
     if solvers is not None:
         chosen = {k: v for k, v in chosen.items() if k == "fastreg" or k in solvers}
     with threadpool_limits(limits=threads), warnings.catch_warnings():

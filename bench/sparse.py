@@ -31,6 +31,8 @@ from scipy import sparse
 SIZES = {"full": (200_000, 50_000, 50), "quick": (20_000, 5_000, 50), "tiny": (2_000, 500, 20)}
 C = 1.0
 RELATIVE_ACCURACY = 1e-6
+# The widest X glum is given (its dense Hessian: 10,000^2 doubles = 800 MB).
+GLUM_MAX_FEATURES = 10_000
 EPOCH_LEARNING_RATE = 1e-3
 LOSSES = {
     "squared": ("LOSS_SQUARED", 1),
@@ -188,7 +190,7 @@ def objective(X, y01, coef, intercept):
     return C * float(np.sum(np.logaddexp(0.0, z) - y01 * z)) + 0.5 * float(w @ w)
 
 
-def _solvers(n_samples, threads):
+def _solvers(n_samples, threads, n_features=0):
     """name -> fit(X, y, max_iter) returning (coef, intercept, n_iter)."""
     from sklearn.linear_model import LogisticRegression
 
@@ -220,7 +222,12 @@ def _solvers(n_samples, threads):
         solvers["skglm_prox_newton"] = skglm_fit
     except ImportError:
         pass
+    # glum's IRLS forms the dense d x d Hessian X^T W X even for a sparse X: at 50,000
+    # features that is 20 GB, and the run is killed for lack of memory. It is left out
+    # past GLUM_MAX_FEATURES (the full size); the quick size compares it.
     try:
+        if n_features > GLUM_MAX_FEATURES:
+            raise ImportError("glum would need a dense Hessian of n_features^2 doubles")
         from glum import GeneralizedLinearRegressor
 
         def glum_fit(X, y, k):
@@ -239,14 +246,21 @@ def _solvers(n_samples, threads):
     return solvers
 
 
-def fit_rows(X, y, threads, budget_seconds=120.0):
-    """Time to the same objective for every installed solver; see the header (2)."""
+def fit_rows(X, y, threads, budget_seconds=120.0, solvers=None):
+    """Time to the same objective for every installed solver; see the header (2).
+
+    ``solvers`` (names of `_solvers`, or None for all installed) limits the comparison;
+    fastreg always runs, as the speed-ups are relative to it.
+    """
     from threadpoolctl import threadpool_limits
 
     runs = {}
+    chosen = _solvers(X.shape[0], threads, X.shape[1])
+    if solvers is not None:
+        chosen = {k: v for k, v in chosen.items() if k == "fastreg" or k in solvers}
     with threadpool_limits(limits=threads), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for name, fit in _solvers(X.shape[0], threads).items():
+        for name, fit in chosen.items():
             fit(X[:200], y[:200], 2)  # compile (skglm's numba) and load before timing
             runs[name], spent, k, last = [], 0.0, 1, math.inf
             while spent < budget_seconds and k <= 20_000:
@@ -287,7 +301,7 @@ def fit_rows(X, y, threads, budget_seconds=120.0):
     return rows
 
 
-def sparse_rows(size="full", threads=2, fit_budget_seconds=120.0, progress=print):
+def sparse_rows(size="full", threads=2, fit_budget_seconds=120.0, progress=print, solvers=None):
     """Every record of this bench (bandwidth, epochs, gradient layout, fits) as dicts.
 
     Parameters
@@ -301,6 +315,8 @@ def sparse_rows(size="full", threads=2, fit_budget_seconds=120.0, progress=print
         Fitting time each solver may spend on its sweep of iteration limits.
     progress : callable, default=print
         Called with a short label before each part.
+    solvers : list of str or None, default=None
+        The fit comparison's solvers (fastreg always runs); None: every installed one.
 
     Returns
     -------
@@ -327,7 +343,7 @@ def sparse_rows(size="full", threads=2, fit_budget_seconds=120.0, progress=print
     progress("gradient layout")
     rows.append(two_read_alternative(X64, labels))
     progress("fits to equal objective")
-    rows += fit_rows(X64, labels[2], threads, fit_budget_seconds)
+    rows += fit_rows(X64, labels[2], threads, fit_budget_seconds, solvers)
     return rows
 
 
@@ -366,12 +382,19 @@ def main(argv=None):
         "--fit-budget", type=float, default=120.0, help="seconds of fitting per solver"
     )
     parser.add_argument("--out", type=pathlib.Path, default=None, help="directory for sparse.json")
+    parser.add_argument(
+        "--solvers",
+        default=None,
+        help="comma-separated fit solvers besides fastreg (sklearn_lbfgs, skglm_prox_newton, "
+        "glum); default: every installed one",
+    )
     args = parser.parse_args(argv)
     rows = sparse_rows(
         args.size,
         args.threads,
         args.fit_budget,
         progress=lambda s: print(f"... {s}", file=sys.stderr, flush=True),
+        solvers=None if args.solvers is None else args.solvers.split(","),
     )
     print(_table(rows))
     if args.out is not None:

@@ -19,7 +19,10 @@ default="auto"
         the sample weights rescaled to sum to n_samples); it is spot-checked, and
         recomputed with a UserWarning when fitting an intercept on uncentred X. Both
         ways take the same steps and give the same answer to rounding. (scikit-learn's
-        default is False.)
+        default is False.) A scipy.sparse X (never densified) always takes the Gram,
+        from sparse products, while it has at most 4096 columns; a wider one is fitted
+        by FISTA on its CSR rows, in rounds of stricter tolerance until the duality gap
+        passes scikit-learn's test below.
     max_iter : int, default=1000
         Maximum number of sweeps over the coordinates (iterations for the other solvers).
     copy_X : bool, default=True

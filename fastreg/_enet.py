@@ -20,7 +20,7 @@ import dataclasses
 
 import numpy as np
 
-from fastreg import _kernels
+from fastreg import _kernels, _sparse_least_squares
 from fastreg._problem import ColumnData, CoordinateDescentOptions, GramData, Penalty
 from fastreg._reference_coordinate_descent import duality_gap
 from fastreg._statistics import sufficient_statistics
@@ -41,7 +41,10 @@ def use_gram(precompute, n_samples, n_features, *, sparse=False):
     n_samples, n_features : int
         Shape of X.
     sparse : bool, default=False
-        Whether X is sparse (a sparse X keeps its sparsity: never the Gram).
+        Whether X is sparse. A sparse X has no column system (coordinate descent reads
+        dense columns), so it takes the Gram, from sparse products, whenever the Gram
+        fits comfortably (fastreg._sparse_least_squares.gram_fits), whatever
+        ``precompute`` says; past that the estimators fall back on "fista".
 
     Returns
     -------
@@ -50,7 +53,7 @@ def use_gram(precompute, n_samples, n_features, *, sparse=False):
         and the Gram matrix fits in ``GRAM_MEMORY_BUDGET`` bytes.
     """
     if sparse:
-        return False
+        return _sparse_least_squares.gram_fits(n_features)
     if isinstance(precompute, np.ndarray) or precompute is True:
         return True
     if precompute is False:
@@ -413,9 +416,50 @@ def dual_gap_at(X, y, sample_weight, coef, fit_intercept, alpha, l1_ratio, posit
     if fit_intercept:
         r = r - (s @ r) / S
     sr = s * r
-    x_mean = (s @ X) / S if fit_intercept else 0.0
+    column_sums = np.asarray(X.T @ s) if _sparse_least_squares.is_sparse_data((X,)) else s @ X
+    x_mean = column_sums / S if fit_intercept else 0.0
     xtr = X.T @ sr - x_mean * np.sum(sr)
     yc = y - (s @ y) / S if fit_intercept else y
     penalty = Penalty(alpha * (1 - l1_ratio) * S, alpha * l1_ratio * S, bool(positive))
     gap, _, _ = duality_gap(coef, penalty, float(sr @ r), float(sr @ yc), xtr)
     return gap / S
+
+
+def sparse_system(X, Y, sample_weight, fit_intercept, gram=None):
+    """The Gram system of a scipy.sparse X, from sparse products (X never densified).
+
+    Parameters
+    ----------
+    X : scipy.sparse matrix of shape (n_samples, n_features)
+        CSR data, float32 or float64.
+    Y : ndarray of shape (n_samples, n_targets)
+        Targets.
+    sample_weight : ndarray of shape (n_samples,) or None
+        Weights.
+    fit_intercept : bool
+        Whether the data are centred (implicitly: a rank-one correction of the products).
+    gram : ndarray of shape (n_features, n_features) or None, default=None
+        A precomputed ``X_c^T S X_c`` (float64, summed scale); then only the means and
+        the cross products with Y are computed.
+
+    Returns
+    -------
+    LeastSquaresSystem
+    """
+    if gram is None:
+        return gram_system(sufficient_statistics(X, Y, sample_weight), fit_intercept)
+    n = X.shape[0]
+    s = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    S = float(np.sum(s))
+    x_mean = np.asarray(X.T @ s, dtype=np.float64) / S
+    y_mean = (s @ np.asarray(Y, dtype=np.float64)) / S
+    if not fit_intercept:
+        x_mean, y_mean = np.zeros_like(x_mean), np.zeros_like(y_mean)
+    xty = _sparse_least_squares.cross_products(
+        (X, Y, sample_weight), x_mean, y_mean, fit_intercept
+    )
+    Yc = np.asarray(Y, dtype=np.float64) - y_mean
+    yty = np.einsum("i,ik,ik->k", s, Yc, Yc)
+    return LeastSquaresSystem(
+        S, int(n), x_mean, y_mean, yty, gram=np.ascontiguousarray(gram), xty=xty
+    )

@@ -29,6 +29,9 @@
 #      data: `residual_products`, `of_targets` and `weighted_centred_factor` (R of the QR
 #      factorisation of the weighted centred [X | Y], on which the least-squares and
 #      SVD solutions are those of the data themselves).
+#   g. A scipy.sparse X is read only through sparse products (fastreg._sparse_least_squares):
+#      refinement passes from X @ w, the stable path on the Gram's eigendecomposition
+#      instead of a dense copy, and positive=True on the Gram whatever its condition.
 import dataclasses
 
 import numpy as np
@@ -36,6 +39,7 @@ import scipy.linalg
 import scipy.optimize
 from scipy.linalg import lapack
 
+from fastreg import _sparse_least_squares
 from fastreg._nnls import nnls_data, nnls_gram
 
 # cond(G) above which the Cholesky solution is refined, and below whose reciprocal the
@@ -110,6 +114,8 @@ def _residual_products(data, coef, x_mean, y_mean, fit_intercept):
     """
     if not isinstance(data, tuple):  # rows held elsewhere (decision f)
         return data.residual_products(coef, x_mean, y_mean, fit_intercept)
+    if _sparse_least_squares.is_sparse_data(data):  # sparse products, X never densified
+        return _sparse_least_squares.residual_products(data, coef, x_mean, y_mean, fit_intercept)
     X, Y, s = data
     n = X.shape[0]
     out = np.zeros((X.shape[1], coef.shape[0]))
@@ -154,6 +160,8 @@ def _weighted_centred_copy(data, stats, fit_intercept):
 
 def _solve_data(data, stats, alphas, fit_intercept):
     """Backward-stable solve on sqrt(s) (X - mu): lstsq for alpha = 0, SVD for ridge."""
+    if _sparse_least_squares.is_sparse_data(data):  # no dense copy of a sparse X
+        return _sparse_least_squares.solve_eigen(data, stats, alphas, fit_intercept)
     A, B = _weighted_centred_copy(data, stats, fit_intercept)
     coef = np.empty((B.shape[1], A.shape[1]))
     if np.all(alphas == 0):
@@ -199,7 +207,8 @@ def solve_nonnegative(stats, alphas, *, fit_intercept, data, dtype, stable=False
         H = Gs + np.diag(alpha / scales**2)
         _, cond = _factor(H) if np.all(np.isfinite(H)) else (None, np.inf)
         worst = max(worst, cond)
-        if stable or cond > FALLBACK_COND[np.dtype(dtype).type]:
+        on_data = stable or cond > FALLBACK_COND[np.dtype(dtype).type]
+        if on_data and not _sparse_least_squares.is_sparse_data(data):
             if copies is None:
                 copies = _weighted_centred_copy(data, stats, fit_intercept)
             coef[t] = nnls_data(copies[0], copies[1][:, t], alpha)
@@ -256,7 +265,9 @@ def solve_least_squares(stats, alphas, *, fit_intercept, data, dtype, method="au
             coef[targets] = _solve_data(sub, stats, alphas[targets], fit_intercept)
             continue
         coef[targets] = (_cho_solve(factor, C[:, targets] / scales[:, None]) / scales[:, None]).T
-        if cond <= REFINE_COND[dtype]:
+        # (a sparse X's Gram is centred by a rank-one correction, whose cancellation the
+        # condition number does not see: it is always refined)
+        if cond <= REFINE_COND[dtype] and not _sparse_least_squares.is_sparse_data(data):
             continue
         for _ in range(MAX_REFINEMENTS):
             W = coef[targets]

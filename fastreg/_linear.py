@@ -4,10 +4,11 @@
 # solving and prediction are shared by _LinearRegressorBase. Lasso and ElasticNet live in
 # fastreg._coordinate_descent.
 import numpy as np
+from scipy import sparse
 from sklearn.base import RegressorMixin
 from sklearn.preprocessing import PolynomialFeatures
 
-from fastreg import _base, _kernels
+from fastreg import _base, _kernels, _sparse_least_squares
 from fastreg._base import LinearModelBase, dask_routed, resolve_solver
 from fastreg._exact import (
     solve_least_squares,
@@ -24,6 +25,7 @@ from fastreg._validation import (
     check_positive_int,
     check_regression_targets,
     check_sample_weight,
+    check_sparse_structure,
     validate_data_real,
 )
 
@@ -64,9 +66,13 @@ class _LinearRegressorBase(RegressorMixin, LinearModelBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data. float32 data is fitted in float32; a C-contiguous float32 or
-            float64 array is used without a copy.
+            float64 array, or a float32/float64 CSR matrix, is used without a copy.
+            Other scipy.sparse formats are converted once to CSR, never densified: the
+            exact solves read a sparse X through sparse products while its d x d Gram
+            fits comfortably (at most 4096 columns), and wider ones are fitted by
+            "lbfgs" ("fista" with positive=True) on the CSR rows.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Target values.
         sample_weight : array-like of shape (n_samples,) or float, default=None
@@ -85,7 +91,9 @@ class _LinearRegressorBase(RegressorMixin, LinearModelBase):
         positive = check_bool(getattr(self, "positive", False), "positive")
         if hasattr(self, "copy_X"):
             check_bool(self.copy_X, "copy_X")
-        X, y = validate_data_real(self, X, y, y_numeric=True, multi_output=True)
+        X, y = validate_data_real(
+            self, X, y, y_numeric=True, multi_output=True, accept_sparse=self._accepts_sparse
+        )
         design, extra_attributes = self._design_matrix(X, fitting=True)
         y = check_regression_targets(y, design.dtype)
         one_d = y.ndim == 1
@@ -97,6 +105,8 @@ class _LinearRegressorBase(RegressorMixin, LinearModelBase):
         penalties = self._target_penalties(total_weight, Y.shape[1], penalty)
         n_threads = _base.effective_n_threads(params["n_jobs"])
         method = self._resolve_method(params["solver"], penalties, positive)
+        if method in ("exact", "data") and sparse.issparse(design):
+            method = self._sparse_method(method, design.shape[1], positive)
         if method in ("exact", "data"):
             result = self._fit_exact(
                 design, Y, sample_weight, params, penalties, positive, method, n_threads
@@ -133,6 +143,16 @@ class _LinearRegressorBase(RegressorMixin, LinearModelBase):
         if method == "lbfgs" and positive:
             return "fista"  # a solver that honours the bound
         return method
+
+    def _sparse_method(self, method, n_features, positive):
+        """The exact methods on a sparse X while its Gram fits, else the iterative ones.
+
+        See fastreg._sparse_least_squares: past SPARSE_GRAM_MAX_FEATURES columns the
+        dense Gram would dominate the memory of a fit whose X is O(nnz).
+        """
+        if _sparse_least_squares.gram_fits(n_features):
+            return method
+        return "fista" if positive else "lbfgs"
 
     def _fit_exact(self, design, Y, sample_weight, params, penalties, positive, method, n_threads):
         """Exact solve on the statistics (or the data): coef (T, d), intercept (T,), ..."""
@@ -259,7 +279,7 @@ class _LinearRegressorBase(RegressorMixin, LinearModelBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Samples.
 
         Returns
@@ -269,7 +289,7 @@ class _LinearRegressorBase(RegressorMixin, LinearModelBase):
         """
         X = self._validate_for_predict(X)
         design, _ = self._design_matrix(X, fitting=False)
-        return design @ self.coef_.T + self.intercept_
+        return np.asarray(design @ self.coef_.T) + self.intercept_
 
     score = dask_routed(RegressorMixin.score)
 
@@ -411,6 +431,7 @@ class LinearRegression(_LinearRegressorBase):
 
     _solvers = _EXACT_SOLVERS
     _exact = True
+    _accepts_sparse = True
 
     def __init__(
         self,
@@ -477,6 +498,7 @@ class Ridge(_LinearRegressorBase):
 
     _solvers = _EXACT_SOLVERS
     _exact = True
+    _accepts_sparse = True
     _squeeze_single_target = True
 
     def __init__(
@@ -569,6 +591,7 @@ class PolynomialRegression(_LinearRegressorBase):
 
     _solvers = _EXACT_SOLVERS
     _exact = True
+    _accepts_sparse = True
 
     def __init__(
         self,
@@ -621,6 +644,8 @@ class PolynomialRegression(_LinearRegressorBase):
         # Both are undone on the coefficients after the solve. Weighted moments, so that
         # weights and repeated rows give the same solver coordinates.
         n_features = design.shape[1]
+        if sparse.issparse(design):  # shifting would fill it in: solved as it is
+            return np.zeros(n_features), np.ones(n_features)
         shift = np.zeros(n_features)
         stretch = np.ones(n_features)
         s = np.ones(design.shape[0]) if sample_weight is None else sample_weight
@@ -644,8 +669,18 @@ class PolynomialRegression(_LinearRegressorBase):
         else:
             features = self.poly_features_
         with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below
-            design = np.ascontiguousarray(features.transform(X), dtype=X.dtype)
-        if not np.all(np.isfinite(design)):
+            if sparse.issparse(X) and not X.has_canonical_format:
+                # scikit-learn's sparse expansion multiplies stored entries, so repeated
+                # ones must be summed first: on a copy (sparse), never the caller's X
+                X = X.copy()
+                X.sum_duplicates()
+            design = features.transform(X)
+            if sparse.issparse(design):  # scikit-learn keeps a sparse X sparse
+                design = check_sparse_structure(design.astype(X.dtype), "X")
+            else:
+                design = np.ascontiguousarray(design, dtype=X.dtype)
+        values = design.data if sparse.issparse(design) else design
+        if not np.all(np.isfinite(values)):
             raise ValueError(
                 f"The degree-{features.degree} polynomial features of X overflow "
                 f"{X.dtype}; scale X (for example with sklearn.preprocessing.StandardScaler)."

@@ -9,6 +9,7 @@ import dataclasses
 import warnings
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import ClassifierMixin
 from sklearn.callback import CallbackSupportMixin
 from sklearn.callback._callback_support import callback_management_context
@@ -35,6 +36,7 @@ from fastreg._validation import (
     check_n_jobs,
     check_nonnegative_float,
     check_random_state_param,
+    check_sparse_structure,
     check_verbose,
     encode_class_labels,
     is_sparse,
@@ -108,7 +110,7 @@ class _LogisticBase(CallbackSupportMixin, ClassifierMixin, SparseCoefMixin, Line
         n_outputs = classes.shape[0] if multinomial else 1
         X_fit = X
         if spec.penalised_intercept:  # liblinear: the intercept is a penalised weight
-            X_fit = np.hstack([X, np.full((X.shape[0], 1), spec.intercept_scaling, X.dtype)])
+            X_fit = _with_intercept_column(X, spec.intercept_scaling)
         problem = Problem(
             _kernels.LOSS_MULTINOMIAL if multinomial else _kernels.LOSS_LOGISTIC,
             X_fit,
@@ -512,3 +514,15 @@ def _fill_docstrings():
 
 
 _fill_docstrings()
+
+
+def _with_intercept_column(X, intercept_scaling):
+    """X with a constant column ``intercept_scaling`` appended (liblinear's intercept).
+
+    A sparse X stays sparse: the column adds one stored entry a row to a CSR copy.
+    """
+    column = np.full((X.shape[0], 1), intercept_scaling, X.dtype)
+    if not is_sparse(X):
+        return np.hstack([X, column])
+    widened = sparse.hstack([X, sparse.csr_array(column)], format="csr", dtype=X.dtype)
+    return check_sparse_structure(widened)

@@ -34,6 +34,7 @@ import time
 
 import numpy as np
 import scipy.linalg
+from scipy import sparse
 
 from fastreg import _kernels, _statistics
 
@@ -399,7 +400,20 @@ def solve(problem, options, coef, intercept):
     return newton_cholesky(passes, problem, options, coef, intercept)
 
 
+# The largest Newton system a sparse X is given (4 GiB of float64): a wide sparse X
+# (text features) makes a K (d + 1) square Hessian that no machine could hold, where the
+# dense X of the same width would already have been too large to pass in.
+SPARSE_HESSIAN_MAX_BYTES = 4 << 30
+
+
 def _check(problem, options):
+    n_params = problem.n_outputs * (problem.X.shape[1] + 1)
+    if sparse.issparse(problem.X) and 8 * n_params**2 > SPARSE_HESSIAN_MAX_BYTES:
+        raise MemoryError(
+            f"Newton's methods on this sparse X need a {n_params} x {n_params} Hessian "
+            f"({8 * n_params**2 / 2**30:.0f} GiB); use solver='lbfgs' (or 'saga' for an L1 "
+            "term), which keeps memory O(n_features)."
+        )
     if problem.loss not in (_kernels.LOSS_LOGISTIC, _kernels.LOSS_MULTINOMIAL):
         raise ValueError("newton-cholesky solves the logistic and multinomial losses only")
     if options.penalty.positive:

@@ -14,6 +14,7 @@
 import dataclasses
 
 import numpy as np
+from scipy import sparse
 
 from fastreg import _kernels
 
@@ -190,9 +191,10 @@ def sufficient_statistics(X, Y, sample_weight=None, *, n_threads=1):
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features)
+    X : ndarray or scipy.sparse matrix of shape (n_samples, n_features)
         float32 or float64 data (C-contiguous data is read in place; anything else is
-        converted to a C-contiguous float64 copy first).
+        converted to a C-contiguous float64 copy first). A sparse X goes to
+        `sparse_sufficient_statistics` (never densified).
     Y : ndarray of shape (n_samples,) or (n_samples, n_targets)
         Targets, taken in X's dtype; a 1-D Y is one target.
     sample_weight : ndarray of shape (n_samples,) or None
@@ -204,6 +206,8 @@ def sufficient_statistics(X, Y, sample_weight=None, *, n_threads=1):
     -------
     Statistics
     """
+    if sparse.issparse(X):  # from sparse products (see the section at the end)
+        return sparse_sufficient_statistics(X, Y, sample_weight)
     X = np.asarray(X)
     if X.dtype not in (np.float32, np.float64):
         X = X.astype(np.float64)
@@ -223,3 +227,53 @@ def sufficient_statistics(X, Y, sample_weight=None, *, n_threads=1):
         gram[:d, d:].copy(),
         gram[d:, d:].copy(),
     )
+
+
+# ---- sparse X: the same statistics from scipy.sparse products, X never densified ---------
+#
+# A sparse X cannot be centred without filling it in, so its centred products come from the
+# raw ones by the rank-one correction X_c^T S X_c = X^T S X - S mu mu^T (and likewise for
+# X_c^T S Y_c, with Y centred first: it is dense). The correction cancels digits in
+# proportion to mu_j^2 / var_j, which for a column stored sparsely (density p, values of
+# one size) is about p / (1 - p): small for the columns sparse storage is for, large only
+# for nearly dense columns of large mean. What the Gram loses there the exact solves win
+# back: their refinement passes (fastreg._exact) form residuals from X itself, through
+# the sparse product X @ w, so the solution keeps the accuracy of the data, not the Gram's.
+# All products are float64, whatever the data dtype.
+
+
+def sparse_sufficient_statistics(X, Y, sample_weight=None):
+    """`Statistics` of a scipy.sparse X (CSR), from sparse products, never densified.
+
+    Parameters
+    ----------
+    X : scipy.sparse matrix or array of shape (n_samples, n_features)
+        float32 or float64 data (any index dtype; awkward structure is read as given:
+        repeated entries add up, explicit zeros count as zeros).
+    Y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+        Targets; a 1-D Y is one target.
+    sample_weight : ndarray of shape (n_samples,) or None
+        Weights s_i >= 0; None means unit weights.
+
+    Returns
+    -------
+    Statistics
+        The dense d x d Gram and the other products, in float64.
+    """
+    n, d = X.shape
+    Y = np.asarray(Y, dtype=np.float64)
+    Y = Y.reshape(n, -1)
+    s = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    S = float(np.sum(s))
+    X64 = X.astype(np.float64) if X.dtype != np.float64 else X  # a new object: X untouched
+    sX = X64.multiply(s[:, None]).tocsr()
+    x_mean = np.asarray(sX.sum(axis=0), dtype=np.float64).reshape(d) / S
+    y_mean = (s @ Y) / S
+    Yc = Y - y_mean
+    sYc = Yc * s[:, None]
+    raw = (X64.T @ sX).toarray()
+    gram = raw - S * np.outer(x_mean, x_mean)
+    gram = 0.5 * (gram + gram.T)  # exactly symmetric (the sparse product rounds each half)
+    # X_c^T v = X^T v - mu (1^T v); 1^T (S Y_c) vanishes up to rounding
+    xty = np.asarray(X64.T @ sYc, dtype=np.float64) - np.outer(x_mean, sYc.sum(axis=0))
+    return Statistics(S, int(n), x_mean, y_mean, gram, xty, sYc.T @ Yc)

@@ -157,11 +157,11 @@ DATA_CASES = [
 ]
 
 REGRESSOR_CASES = [
-    (  # the classifiers take sparse X (tests/test_sparse.py); the regressors not yet
-        "sparse X",
-        lambda X, y: (sparse.csr_matrix(X), y, None),
-        TypeError,
-        "dense data is required",
+    (  # every estimator takes sparse X (tests/test_sparse_*.py), but not a broken one
+        "sparse X with an index out of range",
+        lambda X, y: (_spoiled_sparse(X), y, None),
+        ValueError,
+        "malformed sparse X: indices",
     ),
     (
         "complex y",
@@ -209,6 +209,13 @@ CLASSIFIER_CASES = [
         "at least 2 classes with positive weight",
     ),
 ]
+
+
+def _spoiled_sparse(X):
+    X = sparse.csr_matrix(X)
+    X.indices = X.indices.copy()
+    X.indices[0] = X.shape[1]
+    return X
 
 
 def _obj(X, value):

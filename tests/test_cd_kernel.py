@@ -312,4 +312,7 @@ def test_use_gram_is_the_one_routing_rule():
     assert _enet.use_gram(True, 10, 100) and not _enet.use_gram(False, 1000, 10)
     assert _enet.use_gram(np.eye(3), 10, 3)
     assert not _enet.use_gram("auto", 10**6, 20_000)  # 3.2 GB of Gram matrix
-    assert not _enet.use_gram(True, 1000, 10, sparse=True)
+    # a sparse X has no column system: its Gram whenever it fits comfortably
+    assert _enet.use_gram(False, 1000, 10, sparse=True)
+    assert _enet.use_gram("auto", 10, 4096, sparse=True)
+    assert not _enet.use_gram(True, 10**6, 4097, sparse=True)

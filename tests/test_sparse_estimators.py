@@ -11,7 +11,7 @@ from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 from sparse_data import INDEX_DTYPES, arrays_of, assert_unchanged, random_csr
 
-from fastreg import Lasso, LinearRegression, LogisticRegression, SoftmaxRegression
+from fastreg import LogisticRegression, SoftmaxRegression
 from fastreg._validation import check_sparse_structure
 
 CLASSIFIERS = [LogisticRegression, SoftmaxRegression]
@@ -216,16 +216,6 @@ def test_wrong_width_at_predict(rng):
     model = LogisticRegression().fit(X, y)
     with pytest.raises(ValueError, match="features"):
         model.predict(X[:, :-1])
-
-
-# ---- what is left dense-only -------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("cls", [LinearRegression, Lasso])
-def test_regressors_still_ask_for_dense_data(rng, cls):
-    X, _ = labelled(rng)
-    with pytest.raises(TypeError, match="dense data is required"):
-        cls().fit(X, np.ones(X.shape[0]))
 
 
 def test_fits_without_convergence_warning_at_defaults(rng):

@@ -1,8 +1,9 @@
-# The memory bound of sparse fits: LogisticRegression on a CSR X of 50,000 x 2,000,000
-# with 1,000,000 stored entries (dense, it would be 800 GB) fits in well under 1 GB of
-# peak resident memory. Measured in a fresh interpreter (its own peak RSS, VmHWM of
-# /proc/self/status: getrusage's ru_maxrss would carry over the peak of the forking
-# pytest process), so nothing else the test session allocated counts.
+# The memory bound of sparse fits: LogisticRegression and Ridge on a CSR X of
+# 50,000 x 2,000,000 with 1,000,000 stored entries (dense, it would be 800 GB; its Gram
+# 32 TB) fit in well under 1 GB of peak resident memory. Measured in a fresh
+# interpreter (its own peak RSS, VmHWM of /proc/self/status: getrusage's ru_maxrss
+# would carry over the peak of the forking pytest process), so nothing else the test
+# session allocated counts.
 import json
 import subprocess
 import sys
@@ -62,4 +63,43 @@ def test_wide_sparse_logistic_fit_stays_well_under_1_gb(tmp_path):
     peak_mib = result["peak_kib"] / 1024
     # The solver holds 27 vectors of 2,000,001 doubles (L-BFGS) plus the pass's chunk
     # slot, the means and the raw point: ~480 MiB on top of the interpreter and X.
+    assert peak_mib < 800, f"peak RSS {peak_mib:.0f} MiB"
+
+
+RIDGE_CHILD = CHILD.split("before = peak_rss_kib()")[0] + textwrap.dedent(
+    """
+    y = X @ rng.standard_normal(d) + 0.1 * rng.standard_normal(n)
+    before = peak_rss_kib()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # max_iter is kept small: the memory is the point
+        model = fastreg.Ridge(alpha=1e-3, max_iter=15).fit(X, y)
+    r2 = model.score(X, y)
+    peak = peak_rss_kib()
+    print(json.dumps({"peak_kib": peak, "before_fit_kib": before, "n_iter": int(model.n_iter_),
+                      "coef_shape": list(model.coef_.shape), "r2": r2,
+                      "solver": model.solver_}))
+    """
+)
+
+
+@pytest.mark.skipif(
+    "-fsanitize" in _kernels.build_info()["c_flags"],
+    reason="AddressSanitizer's shadow memory and quarantine make peak RSS meaningless",
+)
+def test_wide_sparse_ridge_fit_stays_well_under_1_gb(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-c", RIDGE_CHILD],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["coef_shape"] == [2_000_000]
+    assert result["solver"] == "lbfgs"  # the 2,000,000^2 Gram is never formed
+    assert result["n_iter"] >= 11  # L-BFGS's 10 stored pairs are all in use
+    assert result["r2"] > 0.5
+    peak_mib = result["peak_kib"] / 1024
+    # As the logistic fit: L-BFGS's vectors of 2,000,001 doubles dominate.
     assert peak_mib < 800, f"peak RSS {peak_mib:.0f} MiB"

@@ -89,7 +89,6 @@ def _iris_fit(model, n_classes, repeats):
         max_iter=IRIS_EPOCHS,
         tol=0.0,
         C=np.inf,
-        n_jobs=1,
     )
     timed = {
         "textbook": lambda: textbook.fit(X, y, n_outputs, loss, IRIS_LEARNING_RATE, IRIS_EPOCHS),

@@ -46,7 +46,7 @@ def _fits(alpha, l1_ratio, n_threads, libraries):
     def fastreg_fit(precompute):
         def fit(X, y, tol):
             model = fastreg.ElasticNet(
-                alpha=alpha, l1_ratio=l1_ratio, tol=tol, precompute=precompute, n_jobs=n_threads
+                alpha=alpha, l1_ratio=l1_ratio, tol=tol, precompute=precompute
             ).fit(X, y)
             return model.coef_, model.n_iter_
 
@@ -121,7 +121,7 @@ def rows(
     repeats : int, default=3
         Timed fits per solver; the fastest counts.
     n_threads : int, default=2
-        Threads for every library (BLAS and OpenMP limits, fastreg's n_jobs).
+        Threads for every library (BLAS and OpenMP limits; fastreg reads the OpenMP one).
     tol : float, default=1e-4
         The target gap is ``tol * var(y)``.
     seed : int, default=0

@@ -277,10 +277,8 @@ def _fit_timers(X, y, n_threads):
     import fastreg
 
     timers = {
-        ("LinearRegression", "fastreg"): lambda: fastreg.LinearRegression(n_jobs=n_threads).fit(
-            X, y
-        ),
-        ("Ridge", "fastreg"): lambda: fastreg.Ridge(alpha=1.0, n_jobs=n_threads).fit(X, y),
+        ("LinearRegression", "fastreg"): lambda: fastreg.LinearRegression().fit(X, y),
+        ("Ridge", "fastreg"): lambda: fastreg.Ridge(alpha=1.0).fit(X, y),
         ("LinearRegression", "sklearn"): lambda: linear_model.LinearRegression().fit(X, y),
         ("Ridge", "sklearn"): lambda: linear_model.Ridge(alpha=1.0).fit(X, y),
     }

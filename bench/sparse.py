@@ -197,7 +197,7 @@ def _solvers(n_samples, threads, n_features=0):
     import fastreg
 
     def fastreg_fit(X, y, k):
-        m = fastreg.LogisticRegression(C=C, max_iter=k, tol=1e-12, n_jobs=threads).fit(X, y)
+        m = fastreg.LogisticRegression(C=C, max_iter=k, tol=1e-12).fit(X, y)
         return m.coef_, m.intercept_, int(np.max(m.n_iter_))
 
     def sklearn_fit(X, y, k):

@@ -42,6 +42,7 @@ from fastreg._validation import (
     is_sparse,
     validate_data_real,
 )
+from fastreg._validation_fast import fast_classification_input
 
 _MULTICLASS_LIBLINEAR = (
     "The 'liblinear' solver does not support multiclass classification (n_classes >= 3). "
@@ -97,13 +98,18 @@ class _LogisticBase(CallbackSupportMixin, ClassifierMixin, SparseCoefMixin, Line
         verbose = check_verbose(self.verbose)
         n_jobs = check_n_jobs(self.n_jobs)
         class_weight = check_class_weight(self.class_weight)
-        X, y = validate_data_real(self, X, y, accept_sparse=True)
+        fast = fast_classification_input(self, X, y, sample_weight, class_weight)
+        if fast is None:
+            X, y = validate_data_real(self, X, y, accept_sparse=True)
+        else:
+            X, y, classes, y_index = fast
         metadata = None if sample_weight is None else {"sample_weight": sample_weight}
         context = self._callback_fit_ctx
         context.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
-        classes, y_index, sample_weight = encode_class_labels(
-            name, y, sample_weight, class_weight, X.dtype
-        )
+        if fast is None:
+            classes, y_index, sample_weight = encode_class_labels(
+                name, y, sample_weight, class_weight, X.dtype
+            )
         multinomial = self._multinomial(classes.shape[0])
         if spec.solver == "liblinear" and multinomial:
             raise ValueError(_MULTICLASS_LIBLINEAR)

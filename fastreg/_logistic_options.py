@@ -20,6 +20,7 @@
 #      objective (LogisticSpec.penalised_intercept), so intercept_scaling means what it
 #      means there; every other solver leaves the intercept unpenalised and ignores it.
 import dataclasses
+import functools
 import numbers
 import warnings
 
@@ -349,7 +350,7 @@ class ExtensionParamsMixin:
                 setattr(self, name, value)
 
     def _check_fastreg_params(self):
-        known = set(self._get_param_names()) | set(self._extension_params)
+        known = _signature_param_names(type(self)) | set(self._extension_params)
         unknown = sorted(
             k
             for k in vars(self)
@@ -399,3 +400,10 @@ class ExtensionParamsMixin:
         }
         self._set_fastreg_params(extension)
         return super().set_params(**params)
+
+
+@functools.cache
+def _signature_param_names(cls):
+    """``cls._get_param_names()`` once per class: it inspects ``__init__``'s signature,
+    which costs more than the rest of a small fit's parameter checks."""
+    return frozenset(cls._get_param_names())

@@ -116,7 +116,9 @@ FR_MATH_INLINE double fr_log(double x) {
     p = p * t + 1.0 / 5.0;
     p = p * t + 1.0 / 3.0;
     double log_m = 2.0 * s + 2.0 * s * t * p;
-    double kd = (double)k;
+    /* (double)k exactly, as 1.5 2^52 + k less 1.5 2^52 (|k| < 1100): AVX2 has no vector
+     * int64 -> double conversion, and that one cast kept the callers' loops scalar. */
+    double kd = fr_from_bits(0x4338000000000000ULL + (uint64_t)k) - 0x1.8p52;
     double result = kd * ln2_hi + (log_m + kd * ln2_lo);
     /* 0 -> -inf, +inf -> +inf, NaN and negatives -> NaN (a select, still vectorises) */
     double special = x == 0.0 ? -INFINITY : (x > 0.0 ? x : NAN);

@@ -122,6 +122,8 @@ def test_bench_json_structure_and_figures(bench_run):
         assert r["estimator_speedup"] == pytest.approx(
             r["textbook_seconds"] / r["estimator_seconds"]
         )
+        assert r["fixed_cost_seconds"] >= 0.0 and np.isfinite(r["fixed_cost_seconds"])
+        assert r["kernel_epoch_seconds"] == pytest.approx(r["kernel_seconds"] / r["epochs"])
         # 3000 textbook epochs end where fastreg's 3000 "gd" epochs end, and so does the twin
         assert r["textbook_relative_difference"] < 1e-9
         assert r["twin_relative_difference"] < 1e-9

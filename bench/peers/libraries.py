@@ -21,7 +21,7 @@ FASTREG = register_library(
         "fastreg",
         "fastreg",
         "fastreg",
-        "n_jobs=threads (its OpenMP kernels) and the threadpoolctl limit",
+        "the threadpoolctl limit (its OpenMP kernels read it; n_jobs left unset)",
     )
 )
 SKLEARN = register_library(

@@ -44,7 +44,7 @@ def _fastreg(name, **fixed):
         import fastreg
 
         extra = {} if tol is None else {"tol": tol, "max_iter": MAX_ITER}
-        return getattr(fastreg, name)(**params, **fixed, **extra, n_jobs=threads)
+        return getattr(fastreg, name)(**params, **fixed, **extra)
 
     return make
 

@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 from fastreg import _base, _enet
 from fastreg._base import LinearModelBase
 from fastreg._cv_folds import fold_statistics, held_out_squared_error
-from fastreg._cv_params import check_alphas_param
+from fastreg._cv_params import check_alphas_param, check_sparse_gram_fits
 from fastreg._path import alpha_grid, solve_path
 from fastreg._validation import (
     check_bool,
@@ -99,6 +99,8 @@ _ATTRIBUTES_DOC = """Attributes
 class _EnetCVBase(RegressorMixin, LinearModelBase):
     """LassoCV and ElasticNetCV (not public): the fit along the folds and the refit."""
 
+    _accepts_sparse = True
+
     def _l1_ratios(self):
         """The l1_ratio grid, checked."""
         raise NotImplementedError
@@ -146,7 +148,10 @@ class _EnetCVBase(RegressorMixin, LinearModelBase):
         sample_weight, split_params = weight_and_params
         p = self._check_params()
         l1_ratios = self._l1_ratios()
-        X, y = validate_data_real(self, X, y, y_numeric=True, order=None, multi_output=True)
+        X, y = validate_data_real(
+            self, X, y, y_numeric=True, order=None, multi_output=True, accept_sparse=True
+        )
+        check_sparse_gram_fits(X)
         if y.ndim == 2 and y.shape[1] > 1:
             raise ValueError(f"For multi-task outputs, use MultiTask{type(self).__name__}")
         y = check_regression_targets(column_or_1d(y, warn=True), X.dtype)

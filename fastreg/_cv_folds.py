@@ -14,6 +14,7 @@
 import dataclasses
 
 import numpy as np
+from scipy import sparse
 
 from fastreg._statistics import combine, subtract, sufficient_statistics
 
@@ -66,8 +67,8 @@ def statistics_of_rows(X, Y, sample_weight, index, n_threads):
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features)
-        Dense float data.
+    X : ndarray or scipy.sparse matrix of shape (n_samples, n_features)
+        Float data (a sparse X stays sparse).
     Y : ndarray of shape (n_samples, n_targets)
         Targets in X's dtype.
     sample_weight : ndarray of shape (n_samples,) or None
@@ -81,8 +82,9 @@ def statistics_of_rows(X, Y, sample_weight, index, n_threads):
     -------
     fastreg._statistics.Statistics
     """
+    rows = _rows(X, index)
     return sufficient_statistics(
-        np.ascontiguousarray(_rows(X, index)),
+        rows if sparse.issparse(rows) else np.ascontiguousarray(rows),
         _rows(Y, index),
         _rows(sample_weight, index),
         n_threads=n_threads,
@@ -118,7 +120,10 @@ def fold_statistics(X, Y, sample_weight, folds, n_threads):
         train = [subtract(whole, part) for part in test]
     else:
         whole = sufficient_statistics(
-            np.ascontiguousarray(X), Y, sample_weight, n_threads=n_threads
+            X if sparse.issparse(X) else np.ascontiguousarray(X),
+            Y,
+            sample_weight,
+            n_threads=n_threads,
         )
         train = [statistics_of_rows(X, Y, sample_weight, tr, n_threads) for tr, _ in folds]
     return FoldStatistics(whole, train, test)

@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 
+from fastreg import _sparse_least_squares
 from fastreg._validation import check_positive_int, check_real_dtype, check_regression_targets
 from fastreg._validation_sparse import is_sparse
 
@@ -96,3 +97,20 @@ def check_path_data(X, y):
     if not np.all(np.isfinite(y)):
         raise ValueError("Input y contains NaN or infinity.")
     return X, y
+
+
+def check_sparse_gram_fits(X):
+    """Reject a sparse X too wide for the cross-validated least-squares fits.
+
+    Their folds are solved from d x d Gram matrices (the statistics of each fold); past
+    fastreg._sparse_least_squares.SPARSE_GRAM_MAX_FEATURES columns those would outweigh
+    an X whose size is its stored entries.
+    """
+    if is_sparse(X) and not _sparse_least_squares.gram_fits(X.shape[1]):
+        limit = _sparse_least_squares.SPARSE_GRAM_MAX_FEATURES
+        raise ValueError(
+            f"X is sparse with {X.shape[1]} columns; the cross-validated least-squares "
+            f"estimators solve each fold from its {X.shape[1]} x {X.shape[1]} Gram matrix "
+            f"and take sparse X of at most {limit} columns. Select features first, or "
+            "cross-validate fastreg.Ridge / fastreg.Lasso with GridSearchCV."
+        )

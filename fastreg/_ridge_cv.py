@@ -18,6 +18,7 @@
 import numbers
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import GridSearchCV, check_cv
@@ -28,6 +29,7 @@ from sklearn.utils.validation import check_is_fitted
 from fastreg import _base
 from fastreg._base import LinearModelBase
 from fastreg._cv_folds import fold_statistics
+from fastreg._cv_params import check_sparse_gram_fits
 from fastreg._exact import solve_least_squares
 from fastreg._statistics import sufficient_statistics
 from fastreg._validation import (
@@ -75,7 +77,10 @@ def _loo_pass(X, Y, sample_weight, stats, V, inv, coef_dirs, keep_rows, intercep
     directions = coef_dirs.reshape(coef_dirs.shape[0], -1)
     for start in range(0, n, _BLOCK_ROWS):
         stop = min(start + _BLOCK_ROWS, n)
-        z = (np.asarray(X[start:stop], dtype=np.float64) - stats.x_mean) @ V
+        if sparse.issparse(X):  # centred through the product: the block stays sparse
+            z = X[start:stop] @ V - stats.x_mean @ V
+        else:
+            z = (np.asarray(X[start:stop], dtype=np.float64) - stats.x_mean) @ V
         s = 1.0 if sample_weight is None else sample_weight[start:stop, None]
         leverage = s * ((z * z) @ inv + intercept_leverage)  # (b, A)
         fitted = (z @ directions).reshape(stop - start, n_alphas, n_targets)
@@ -95,9 +100,8 @@ def _loo_wide(X, Y, sample_weight, stats, alphas, intercept_leverage):
     n = X.shape[0]
     s = np.ones(n) if sample_weight is None else sample_weight.astype(np.float64)
     root = np.sqrt(s)[:, None]
-    Xw = root * (np.asarray(X, dtype=np.float64) - stats.x_mean)
     Yw = root * (np.asarray(Y, dtype=np.float64) - stats.y_mean)
-    lam, U = np.linalg.eigh(Xw @ Xw.T)
+    lam, U = np.linalg.eigh(_weighted_centred_row_gram(X, stats.x_mean, root))
     lam = np.maximum(lam, 0.0)
     keep = np.ones(n, dtype=bool)
     if intercept_leverage:
@@ -118,6 +122,23 @@ def _loo_wide(X, Y, sample_weight, stats, alphas, intercept_leverage):
         squared[:, :, a] = loo * loo
         predictions[:, :, a] = np.asarray(Y, dtype=np.float64) - loo / root
     return squared.sum(axis=0).T, (squared, predictions)
+
+
+def _weighted_centred_row_gram(X, x_mean, root):
+    """(R (X - mu)) (R (X - mu))^T with R = diag(root), (n, n); a sparse X stays sparse.
+
+    For sparse X the centring is expanded, X X^T - X mu 1^T - 1 mu^T X^T + mu.mu, which
+    only the products of X itself and of its rows with mu need.
+    """
+    if sparse.issparse(X):
+        X = X.astype(np.float64)
+        x_mu = np.asarray(X @ x_mean).ravel()
+        rows = np.asarray((X @ X.T).toarray())
+        rows -= x_mu[:, None] + x_mu[None, :]
+        rows += float(x_mean @ x_mean)
+        return root * rows * root.T
+    Xw = root * (np.asarray(X, dtype=np.float64) - x_mean)
+    return Xw @ Xw.T
 
 
 def leave_one_out(X, Y, sample_weight, stats, alphas, keep_rows, fit_intercept=True):
@@ -223,6 +244,8 @@ n_alphas)
     0.01
     """
 
+    _accepts_sparse = True
+
     def __init__(
         self,
         alphas=(0.1, 1.0, 10.0),
@@ -276,7 +299,10 @@ n_alphas)
             raise ValueError("cv!=None and store_cv_results=True are incompatible")
         if self.cv is not None and per_target:
             raise ValueError("cv!=None and alpha_per_target=True are incompatible")
-        X, y = validate_data_real(self, X, y, y_numeric=True, order=None, multi_output=True)
+        X, y = validate_data_real(
+            self, X, y, y_numeric=True, order=None, multi_output=True, accept_sparse=True
+        )
+        check_sparse_gram_fits(X)
         y = check_regression_targets(y, X.dtype)
         Y = y.reshape(y.shape[0], -1)
         if isinstance(sample_weight, numbers.Number):

@@ -137,15 +137,6 @@ def test_sparse_x_gives_the_dense_answer():
     np.testing.assert_allclose(dense.scores_[1], csr.scores_[1], atol=1e-10)
 
 
-def test_least_squares_cv_asks_for_dense_x():
-    from scipy import sparse
-
-    X, y = _data(load_breast_cancer)
-    for model in (fastreg.RidgeCV(), fastreg.LassoCV(), fastreg.ElasticNetCV()):
-        with pytest.raises(TypeError, match="dense"):
-            model.fit(sparse.csr_matrix(X), y.astype(float))
-
-
 def test_n_jobs_is_its_own_parameter_and_does_not_change_the_answer():
     X, y = _data(load_iris)
     params = dict(Cs=[0.1, 1.0], scoring="accuracy", **QUIET)

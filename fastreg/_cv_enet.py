@@ -40,6 +40,7 @@ from fastreg._validation import (
     check_verbose,
     validate_data_real,
 )
+from fastreg._validation_sparse import is_sparse
 
 _PARAMETERS_DOC = """
     eps : float, default=1e-3
@@ -209,7 +210,9 @@ class _EnetCVBase(RegressorMixin, LinearModelBase):
         """A training fold's system: its statistics' Gram matrix, or its rows' columns."""
         train = np.asarray(train)
         precompute = True if isinstance(p["precompute"], np.ndarray) else p["precompute"]
-        if _enet.use_gram(precompute, train.size, X.shape[1]):
+        # a sparse X always through its fold's Gram (its width is checked at fit): the
+        # column sweep reads dense columns
+        if is_sparse(X) or _enet.use_gram(precompute, train.size, X.shape[1]):
             return _enet.gram_system(train_stats, p["fit_intercept"])
         weights = None if sample_weight is None else sample_weight[train]
         return _enet.columns_system(X[train], Y[train], weights, p["fit_intercept"], n_threads)

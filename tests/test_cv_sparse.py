@@ -37,6 +37,10 @@ def _enet():
     return ElasticNetCV(l1_ratio=(0.3, 0.9), alphas=15, cv=3, tol=1e-10)
 
 
+def _lasso_without_gram():
+    return LassoCV(alphas=10, cv=3, tol=1e-10, precompute=False)
+
+
 @pytest.mark.parametrize(
     ("make", "shape"),
     [
@@ -45,6 +49,8 @@ def _enet():
         (_ridge_folds, (120, 15)),
         (_lasso, (120, 15)),
         (_enet, (120, 15)),
+        (_lasso_without_gram, (120, 15)),
+        (_lasso, (30, 60)),  # n < d: the dense fit sweeps columns, the sparse one its Gram
     ],
 )
 def test_sparse_equals_dense(make, shape):

@@ -22,7 +22,7 @@ def test_rows_choose_what_sklearn_chooses_and_have_positive_times():
     assert "LassoCV" in table and "| yes" in table
 
 
-def test_command_line_prints_the_table():
+def test_command_line_prints_the_table(tmp_path):
     launcher = (
         "import runpy, sys; "
         f"sys.path.append({str(ROOT)!r}); "
@@ -30,6 +30,7 @@ def test_command_line_prints_the_table():
     )
     out = subprocess.run(
         [sys.executable, "-c", launcher, "--size", "quick", "--repeats", "1", "--threads", "1"],
+        cwd=tmp_path,  # not the checkout, whose fastreg/ would shadow the installed one
         capture_output=True,
         text=True,
         check=True,

@@ -272,6 +272,11 @@ cdef const void *_address(const unsigned char[::1] buffer, list keep):
 
 
 cdef const void *_array_address(array, list keep):
+    # The kernels load whole elements: an array at an address that is not a multiple of
+    # its itemsize (a block deserialised at an odd offset of a message, np.frombuffer
+    # with an offset) is read through an aligned copy instead.
+    if not array.flags.aligned:
+        array = np.array(array, order="K")
     return _address(array.reshape(-1).view(np.uint8), keep)
 
 
@@ -802,7 +807,7 @@ cdef int _fill_cd_data(fr_cd_data *c_data, data, list keep) except -1:
     c_data.n_rows, c_data.n_features = X.shape[0], X.shape[1]
     if X.shape[0] < 1:
         raise ValueError("X must have at least one row")
-    c_data.columns = _address(X.T.reshape(-1).view(np.uint8), keep)
+    c_data.columns = _array_address(X.T, keep)
     _fill_vector(&c_data.y, data.y, X.dtype, X.shape[0], "y", keep)
     _fill_vector(&c_data.sample_weight, data.sample_weight, X.dtype, X.shape[0],
                  "sample_weight", keep)

@@ -563,3 +563,25 @@ def test_bridge_rejects_outputs_of_the_wrong_size():
         _kernels.log_sum_exp(np.zeros((2, 3)), np.zeros(1))
     with pytest.raises(ValueError, match="out has shape"):
         _kernels.softmax(np.zeros((2, 3)), np.zeros((2, 2)))
+
+
+def _misaligned(array):
+    """A copy of ``array`` whose data start one byte past an aligned address."""
+    raw = np.zeros(array.nbytes + 1, dtype=np.uint8)
+    out = np.frombuffer(raw.data, dtype=array.dtype, count=array.size, offset=1)
+    out = out.reshape(array.shape)
+    out[...] = array
+    assert not out.flags.aligned
+    return out
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_bridge_reads_misaligned_arrays_through_an_aligned_copy(dtype):
+    # Unaligned loads are undefined behaviour in C: the bridge copies such arrays first.
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((50, 4)).astype(dtype)
+    y = (rng.random(50) > 0.5).astype(dtype)
+    coef, intercept = rng.standard_normal((1, 4)), np.zeros(1)
+    aligned = _kernels.loss_gradient(1, X, y, None, coef, intercept, 1)
+    odd = _kernels.loss_gradient(1, _misaligned(X), _misaligned(y), None, coef, intercept, 1)
+    assert aligned[0] == odd[0] and np.array_equal(aligned[1], odd[1])

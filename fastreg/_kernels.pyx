@@ -420,8 +420,9 @@ def _point(coef, intercept, int64_t n_outputs, int64_t n_features, bint writable
         if intercept.dtype != np.float64 or not intercept.flags.writeable:
             raise ValueError("intercept must be a writable float64 array")
         return coef, intercept
-    return (np.ascontiguousarray(coef, dtype=np.float64),
-            np.ascontiguousarray(intercept, dtype=np.float64))
+    # aligned too: a point deserialised on a Dask worker may start at an odd offset
+    return (np.require(coef, dtype=np.float64, requirements="CA"),
+            np.require(intercept, dtype=np.float64, requirements="CA"))
 
 
 def loss_gradient(int loss, X, y, sample_weight, coef, intercept, int n_threads,

@@ -16,6 +16,7 @@
 #      held-out R^2 (RidgeCV's default score) from the held-out statistics, then the
 #      exact refit; with a scorer, scikit-learn's GridSearchCV over fastreg.Ridge.
 import numbers
+import warnings
 
 import numpy as np
 from scipy import sparse
@@ -202,7 +203,8 @@ class RidgeCV(MultiOutputMixin, RegressorMixin, LinearModelBase):
         None: leave-one-out; otherwise scikit-learn's ``cv``.
     gcv_mode : {"auto", "svd", "eigen"} or None, default=None
         Accepted for compatibility: fastreg always uses the eigendecomposition of the
-        smaller of the two Gram matrices (the same answer).
+        smaller of the two Gram matrices (the same answer). "svd" with a sparse X
+        issues scikit-learn's FutureWarning (it will be an error there).
     store_cv_results : bool, default=False
         Keep the per-sample leave-one-out values in ``cv_results_`` (``cv=None`` only).
     alpha_per_target : bool, default=False
@@ -303,6 +305,16 @@ n_alphas)
             self, X, y, y_numeric=True, order=None, multi_output=True, accept_sparse=True
         )
         check_sparse_gram_fits(X)
+        if self.gcv_mode == "svd" and sparse.issparse(X):
+            # scikit-learn's deprecation, word for word: its tests and users' filters match it
+            warnings.warn(
+                "The 'svd' mode is not supported for sparse X, we fallback to "
+                "`gcv_mode='eigen'`. Passing `gcv_mode='svd'` on sparse X will raise "
+                "an error in 1.11, use the default or pass `gcv_mode='eigen'` to "
+                "suppress this warning.",
+                FutureWarning,
+                stacklevel=3,
+            )
         y = check_regression_targets(y, X.dtype)
         Y = y.reshape(y.shape[0], -1)
         if isinstance(sample_weight, numbers.Number):

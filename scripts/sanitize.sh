@@ -40,8 +40,9 @@
 #      size checks) with an output buffer too short for its input, and requires ASan to
 #      report the overflow: this proves the instrumentation and this script's detection
 #      are live, so a silent run means "clean", not "not checked".
-#   g. The run fails on a non-zero pytest exit and, belt and braces, on any
-#      "AddressSanitizer" or "runtime error:" line in the output.
+#   g. The run fails on a non-zero pytest exit and, belt and braces, on any sanitizer
+#      report line in the output (ASan's "==PID==ERROR: AddressSanitizer", UBSan's
+#      "runtime error:").
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -54,7 +55,12 @@ TESTS=${SANITIZE_TESTS:-}
 
 step() { printf '\n==> [%4ss] %s\n' "$SECONDS" "$*"; }
 fail() { printf 'sanitize: FAILED: %s\n' "$*" >&2; exit 1; }
-sanitizer_reports() { grep -E -n 'AddressSanitizer|LeakSanitizer|runtime error:' "$1"; }
+# A report is ASan's "==PID==ERROR: AddressSanitizer: ..." (or WARNING, or its SUMMARY line)
+# or UBSan's "file:line:col: runtime error: ..."; a test's own text that merely names a
+# sanitizer (a skip reason in the summary) is not one.
+sanitizer_reports() {
+    grep -E -n '==[0-9]+==(ERROR|WARNING): [A-Za-z]*Sanitizer|SUMMARY: [A-Za-z]*Sanitizer|runtime error:' "$1"
+}
 
 command -v gcc >/dev/null || fail "gcc is needed (the sanitizer runtimes ship with it)"
 ASAN_LIB=$(gcc -print-file-name=libasan.so)

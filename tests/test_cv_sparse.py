@@ -2,6 +2,8 @@
 # coefficients as on the dense copy (their folds come from the sparse statistics, the
 # leave-one-out rows from sparse products), the caller's matrix untouched, and a clear
 # error for a sparse X too wide for their Gram matrices.
+import warnings
+
 import numpy as np
 import pytest
 from scipy import sparse
@@ -81,3 +83,15 @@ def test_too_wide_sparse_x_is_a_clear_error(cls):
     X = sparse.random_array((50, 5000), density=0.001, random_state=0, format="csr")
     with pytest.raises(ValueError, match="at most 4096 columns"):
         cls().fit(X, np.arange(50.0))
+
+
+@pytest.mark.parametrize("gcv_mode", ["auto", "eigen", None])
+def test_svd_mode_on_sparse_x_warns_as_scikit_learn_does(gcv_mode):
+    X, y = _data(60, 8)
+    with pytest.warns(FutureWarning, match="'svd' mode is not supported for sparse X"):
+        warned = RidgeCV(alphas=(0.1, 1.0), gcv_mode="svd").fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        quiet = RidgeCV(alphas=(0.1, 1.0), gcv_mode=gcv_mode).fit(X, y)
+        RidgeCV(alphas=(0.1, 1.0), gcv_mode="svd").fit(X.toarray(), y)
+    np.testing.assert_array_equal(warned.coef_, quiet.coef_)

@@ -49,7 +49,7 @@ CHILD = textwrap.dedent(
 
 @pytest.mark.skipif(
     "-fsanitize" in _kernels.build_info()["c_flags"],
-    reason="AddressSanitizer's shadow memory and quarantine make peak RSS meaningless",
+    reason="the address sanitizer's shadow memory and quarantine make peak RSS meaningless",
 )
 def test_wide_sparse_logistic_fit_stays_well_under_1_gb(tmp_path):
     done = subprocess.run(
@@ -84,7 +84,7 @@ RIDGE_CHILD = CHILD.split("before = peak_rss_kib()")[0] + textwrap.dedent(
 
 @pytest.mark.skipif(
     "-fsanitize" in _kernels.build_info()["c_flags"],
-    reason="AddressSanitizer's shadow memory and quarantine make peak RSS meaningless",
+    reason="the address sanitizer's shadow memory and quarantine make peak RSS meaningless",
 )
 def test_wide_sparse_ridge_fit_stays_well_under_1_gb(tmp_path):
     done = subprocess.run(

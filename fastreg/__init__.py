@@ -35,9 +35,10 @@ from fastreg._coordinate_descent import ElasticNet, Lasso
 from fastreg._cv_enet import ElasticNetCV, LassoCV
 from fastreg._cv_logistic import LogisticRegressionCV
 from fastreg._functions import log_sum_exp, sigmoid, softmax
-from fastreg._linear import LinearRegression, PolynomialRegression, Ridge
+from fastreg._linear import LinearRegression, Ridge
 from fastreg._logistic import LogisticRegression, SoftmaxRegression
 from fastreg._path import enet_path, lasso_path
+from fastreg._polynomial import PolynomialRegression
 from fastreg._ridge_cv import RidgeCV
 from fastreg._version import __version__
 

@@ -252,6 +252,7 @@ def fit_least_squares(estimator, X, y, sample_weight):
     if hasattr(estimator, "copy_X"):
         check_bool(estimator.copy_X, "copy_X")
     X, y, sample_weight = check_dask_fit_data(estimator, X, y, sample_weight, y_numeric=True)
+    estimator._check_solver_support(params["solver"], positive, params["fit_intercept"], False)
     design, width, attributes = _probe_design(estimator, X)
     data = DaskData(X, y, sample_weight, check_y=True)
     total_weight = data.summarise()[1]
@@ -297,7 +298,7 @@ def fit_least_squares(estimator, X, y, sample_weight):
     estimator.intercept_ = X.dtype.type(intercept[0])
     estimator.n_iter_ = int(n_iter)
     estimator.loss_curve_ = curve
-    estimator.solver_ = solver_used
+    estimator._record_solver(params["solver"], solver_used, positive, False)
     return estimator
 
 

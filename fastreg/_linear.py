@@ -6,7 +6,6 @@
 import numpy as np
 from scipy import sparse
 from sklearn.base import RegressorMixin
-from sklearn.preprocessing import PolynomialFeatures
 
 from fastreg import _base, _kernels, _sparse_least_squares
 from fastreg._base import LinearModelBase, dask_routed, resolve_solver
@@ -15,37 +14,39 @@ from fastreg._exact import (
     solve_nonnegative,
     squared_objective_from_statistics,
 )
+from fastreg._linear_docs import fill_least_squares_docstring
 from fastreg._problem import Penalty, Problem, SolverOptions
 from fastreg._statistics import sufficient_statistics
 from fastreg._validation import (
     check_alphas,
     check_bool,
     check_common_params,
-    check_nonnegative_float,
-    check_positive_int,
     check_regression_targets,
     check_sample_weight,
-    check_sparse_structure,
     validate_data_real,
 )
 
 # scikit-learn's solver names and fastreg's own, mapped to the method that runs (the
 # table of the estimators' docstrings and the README). "exact" is the Gram Cholesky with
 # refinement and its stable fallback; "data" the stable least-squares solve on X.
+# scikit-learn's iterative names get the exact solve: they name algorithms for the same
+# minimiser, which the exact solve reaches faster and to the last digits.
 _SOLVER_METHODS = {
     "auto": "exact",
     "cholesky": "exact",
     "svd": "data",
     "lstsq": "data",
-    "lsqr": "lbfgs",
-    "sparse_cg": "lbfgs",
-    "sag": "lbfgs",
-    "saga": "lbfgs",
+    "lsqr": "exact",
+    "sparse_cg": "exact",
+    "sag": "exact",
+    "saga": "exact",
     "lbfgs": "lbfgs",
     "gd": "gd",
     "fista": "fista",
 }
 _EXACT_SOLVERS = tuple(_SOLVER_METHODS)
+# scikit-learn's Ridge solvers that do not take positive=True there
+_SCIKIT_LEARN_UNBOUNDED_SOLVERS = ("svd", "cholesky", "lsqr", "sparse_cg", "sag", "saga")
 
 
 class _LinearRegressorBase(RegressorMixin, LinearModelBase):
@@ -94,6 +95,9 @@ class _LinearRegressorBase(RegressorMixin, LinearModelBase):
         X, y = validate_data_real(
             self, X, y, y_numeric=True, multi_output=True, accept_sparse=self._accepts_sparse
         )
+        self._check_solver_support(
+            params["solver"], positive, params["fit_intercept"], sparse.issparse(X)
+        )
         design, extra_attributes = self._design_matrix(X, fitting=True)
         y = check_regression_targets(y, design.dtype)
         one_d = y.ndim == 1
@@ -130,8 +134,16 @@ class _LinearRegressorBase(RegressorMixin, LinearModelBase):
             self.intercept_ = intercept.astype(dtype)
             self.n_iter_ = np.asarray(n_iter, dtype=np.int64)
             self.loss_curve_ = list(curves)
-        self.solver_ = solver_used
+        self._record_solver(params["solver"], solver_used, positive, sparse.issparse(design))
         return self
+
+    def _check_solver_support(self, solver, positive, fit_intercept, is_sparse):
+        """Raise for a solver name that does not take these inputs (none by default)."""
+
+    def _record_solver(self, solver, method, positive, is_sparse):
+        """Set ``method_`` (the method that ran) and ``solver_`` (the same by default)."""
+        self.method_ = method
+        self.solver_ = method
 
     def _resolve_method(self, solver, penalties, positive):
         """The method for ``solver``: "exact", "data", "gd", "fista" or "lbfgs"."""
@@ -294,111 +306,6 @@ class _LinearRegressorBase(RegressorMixin, LinearModelBase):
     score = dask_routed(RegressorMixin.score)
 
 
-_FIT_INTERCEPT_DOC = """
-    fit_intercept : bool, default=True
-        Whether to fit an (unpenalised) intercept."""
-
-_COMMON_PARAMETERS_DOC = """
-    solver : {solvers}, default="auto"
-        How to minimise the objective (scikit-learn's names and fastreg's own){solver_doc}
-    learning_rate : "auto" or float, default="auto"
-        Step size of "gd" (first step of "fista") on the per-sample averaged objective
-        (the objective divided by the sum of the sample weights, so a given value means
-        the same at any number of rows). "auto" derives it from a Lipschitz bound.
-    max_iter : int, default={max_iter}
-        Maximum number of iterations of the iterative solvers (epochs for "gd").
-    tol : float, default={tol}
-        The iterative solvers stop when the optimality measure of the averaged objective
-        (the largest absolute entry of its minimum-norm subgradient, intercept
-        included) is <= tol; otherwise a ConvergenceWarning is issued.
-    warm_start : bool, default=False
-        Iterative solvers: start from the previous solution when refitting on data of
-        the same shape (the exact solves have no start point).
-    random_state : int, RandomState instance or None, default=None
-        Accepted for compatibility with scikit-learn. The solvers start from zero and
-        reduce in a fixed order, so fits are deterministic and it has no effect.
-    verbose : int, default=0
-        When > 0, iterative solvers print the epoch, objective and elapsed seconds about
-        every 0.5 s, and a summary line at the end.
-    n_jobs : int, default=None
-        Threads of the compiled kernels. None uses the OpenMP thread limit (all cores
-        unless ``OMP_NUM_THREADS`` or threadpoolctl limit it); -1 all cores. Results
-        are bitwise identical for any thread count."""
-
-_EXACT_SOLVER_DOC = """:
-
-        ===============================  ==============================================
-        solver                           method
-        ===============================  ==============================================
-        "auto", "cholesky"               exact: one statistics pass, Cholesky of the
-                                         (ridge-shifted) centred Gram with refinement
-                                         passes when it is ill-conditioned, and the
-                                         stable solve on X when even that would lose
-                                         digits (collinear or rank-deficient columns);
-                                         positive=True: Lawson-Hanson active set on the
-                                         Gram
-        "svd", "lstsq"                   the stable solve on X: scipy.linalg.lstsq
-                                         (minimum norm) or the SVD (ridge) of the
-                                         weighted centred X; positive=True:
-                                         scipy.optimize.nnls on it
-        "lsqr", "sparse_cg", "sag",      fastreg's "lbfgs" (with positive=True,
-        "saga", "lbfgs"                  "fista", which honours the bound)
-        "gd"                             batch (projected) gradient descent with the
-                                         fixed step ``learning_rate``
-        "fista"                          accelerated proximal gradient, backtracking
-        ===============================  ==============================================
-
-        The exact methods report ``n_iter_ = 1`` and ignore max_iter, tol and
-        warm_start; the iterative ones stop by ``tol`` (below)."""
-
-_COPY_X_DOC = """
-    copy_X : bool, default=True
-        Accepted for compatibility with scikit-learn: X is never modified (the stable
-        solve works on a centred copy of its own)."""
-
-_POSITIVE_DOC = """
-    positive : bool, default=False
-        Constrain the coefficients to be non-negative."""
-
-_REGRESSOR_ATTRIBUTES_DOC = """Attributes
-    ----------
-    coef_ : ndarray of shape ({shape},) or (n_targets, {shape})
-        Coefficients, in the dtype of the training data; one row per target for 2-D y.
-    intercept_ : float or ndarray of shape (n_targets,)
-        Intercept (0.0 when ``fit_intercept=False``).
-    n_iter_ : int or ndarray of shape (n_targets,)
-        Number of solver iterations run (1 for the exact methods).
-    loss_curve_ : ndarray of shape (n_iter_,), or a list of them for 2-D y
-        The objective above after each iteration, in that objective's scale (for the
-        exact methods, evaluated from the statistics).
-    solver_ : str
-        The method that ran: "cholesky", "lstsq", "nnls", "gd", "fista" or "lbfgs".
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during fit, when X has string column names."""
-
-
-def _parameters_doc(max_iter, tol, lstsq, with_fit_intercept=True):
-    if lstsq:
-        solvers = "{" + ", ".join(f'"{name}"' for name in _EXACT_SOLVERS) + "}"
-        solver_doc = _EXACT_SOLVER_DOC
-    else:
-        solvers = '{"auto", "gd", "fista", "lbfgs"}'
-        solver_doc = (
-            '.\n        "auto" uses "lbfgs" when the objective is smooth (no L1 term) and '
-            '"fista"\n        when it has one. "gd" is plain batch gradient descent with a '
-            'fixed step\n        (``learning_rate``); "fista" is accelerated proximal '
-            'gradient with\n        backtracking; "lbfgs" is limited-memory BFGS (smooth '
-            "objectives only)."
-        )
-    common = _COMMON_PARAMETERS_DOC.format(
-        solvers=solvers, solver_doc=solver_doc, max_iter=max_iter, tol=tol
-    )
-    extra = (_COPY_X_DOC + _POSITIVE_DOC) if lstsq else ""
-    return (_FIT_INTERCEPT_DOC if with_fit_intercept else "") + extra + common
-
-
 class LinearRegression(_LinearRegressorBase):
     """Ordinary least squares, solved exactly from one pass over the data.
 
@@ -533,6 +440,35 @@ class Ridge(_LinearRegressorBase):
     def _check_common_params(self):
         return check_common_params(self, self._solvers, default_max_iter=1000)
 
+    def _check_solver_support(self, solver, positive, fit_intercept, is_sparse):
+        # scikit-learn's names keep the restrictions they have in its Ridge, with its
+        # messages, so code that fails there fails here the same way; fastreg's own
+        # names carry none.
+        if positive and solver in _SCIKIT_LEARN_UNBOUNDED_SOLVERS:
+            raise ValueError(
+                f"solver='{solver}' does not support positive fitting. Please set the "
+                "solver to 'auto' or 'lbfgs', or set `positive=False` (fastreg's "
+                "'lstsq' and 'fista' also fit positive=True)."
+            )
+        if is_sparse and fit_intercept and solver in ("svd", "cholesky", "saga"):
+            raise ValueError(
+                f"solver='{solver}' does not support fitting the intercept on sparse "
+                "data. Please set the solver to 'auto' or 'lsqr', 'sparse_cg', 'sag', "
+                "'lbfgs' or set `fit_intercept=False`."
+            )
+        if is_sparse and solver == "svd":
+            raise TypeError(
+                "SVD solver does not support sparse inputs currently: use solver='auto' "
+                "for a sparse X, or pass X.toarray()."
+            )
+
+    def _record_solver(self, solver, method, positive, is_sparse):
+        # scikit-learn's Ridge reports the solver name, with "auto" resolved its way
+        self.method_ = method
+        if solver == "auto":
+            solver = "lbfgs" if positive else "sparse_cg" if is_sparse else "cholesky"
+        self.solver_ = solver
+
     def _check_penalty_params(self):
         return {"alpha": check_alphas(self.alpha)}
 
@@ -551,156 +487,5 @@ class Ridge(_LinearRegressorBase):
         return alpha / total_weight, 0.0, 2.0 * total_weight
 
 
-class PolynomialRegression(_LinearRegressorBase):
-    """Least squares on polynomial features of the input, as one estimator.
-
-    The features are those of ``sklearn.preprocessing.PolynomialFeatures(degree,
-    interaction_only=interaction_only, include_bias=False)``; on them it minimises
-    ``sum_i s_i r_i^2 + alpha ||w||^2`` with ``r_i = y_i - phi(x_i) w - b`` (alpha = 0,
-    the default, is plain least squares).
-
-    Parameters
-    ----------
-    degree : int, default=2
-        Maximal degree of the polynomial features, >= 1.
-    interaction_only : bool, default=False
-        Keep only products of distinct features (no powers).
-    alpha : float, default=0.0
-        L2 penalty strength on the coefficients, >= 0.{params}
-
-    {attributes}
-    poly_features_ : sklearn.preprocessing.PolynomialFeatures
-        The fitted feature map; ``poly_features_.get_feature_names_out()`` names the
-        entries of ``coef_``.
-
-    See Also
-    --------
-    LinearRegression : The same model on the raw features.
-    sklearn.preprocessing.PolynomialFeatures : The feature map.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from fastreg import PolynomialRegression
-    >>> X = np.linspace(-3, 3, 20).reshape(-1, 1)
-    >>> y = 0.5 * X.ravel() ** 2 + X.ravel() + 2
-    >>> model = PolynomialRegression(degree=2).fit(X, y)
-    >>> print(np.round(model.coef_, 6), round(float(model.intercept_), 6))
-    [1.  0.5] 2.0
-    """
-
-    _solvers = _EXACT_SOLVERS
-    _exact = True
-    _accepts_sparse = True
-
-    def __init__(
-        self,
-        degree=2,
-        *,
-        interaction_only=False,
-        alpha=0.0,
-        fit_intercept=True,
-        copy_X=True,
-        positive=False,
-        solver="auto",
-        learning_rate="auto",
-        max_iter=1000,
-        tol=1e-6,
-        warm_start=False,
-        random_state=None,
-        verbose=0,
-        n_jobs=None,
-    ):
-        self.degree = degree
-        self.interaction_only = interaction_only
-        self.alpha = alpha
-        self.fit_intercept = fit_intercept
-        self.copy_X = copy_X
-        self.positive = positive
-        self.solver = solver
-        self.learning_rate = learning_rate
-        self.max_iter = max_iter
-        self.tol = tol
-        self.warm_start = warm_start
-        self.random_state = random_state
-        self.verbose = verbose
-        self.n_jobs = n_jobs
-
-    def _check_penalty_params(self):
-        check_positive_int(self.degree, "degree")
-        if not isinstance(self.interaction_only, (bool, np.bool_)):
-            raise TypeError(
-                f"interaction_only must be True or False; got {self.interaction_only!r}."
-            )
-        return {"alpha": check_nonnegative_float(self.alpha, "alpha")}
-
-    def _averaged_penalty(self, total_weight, alpha):
-        return alpha / total_weight, 0.0, 2.0 * total_weight
-
-    def _standardise_design(self, design, sample_weight, fit_intercept, l2, l1):
-        # Polynomial features are our own array and badly conditioned (x and x^2 are
-        # nearly collinear); standardising them is an exact change of variables when
-        # there is no penalty, and shifting is exact whenever the intercept is fitted.
-        # Both are undone on the coefficients after the solve. Weighted moments, so that
-        # weights and repeated rows give the same solver coordinates.
-        n_features = design.shape[1]
-        if sparse.issparse(design):  # shifting would fill it in: solved as it is
-            return np.zeros(n_features), np.ones(n_features)
-        shift = np.zeros(n_features)
-        stretch = np.ones(n_features)
-        s = np.ones(design.shape[0]) if sample_weight is None else sample_weight
-        s = s.astype(np.float64) / np.sum(s, dtype=np.float64)
-        if fit_intercept:
-            shift = (s @ design).astype(design.dtype).astype(np.float64)
-            design -= shift.astype(design.dtype)
-        if l2 == 0 and l1 == 0:
-            spread = np.sqrt(s @ np.square(design, dtype=np.float64))
-            usable = np.isfinite(spread) & (spread > 0)
-            stretch = np.where(usable, 1.0 / np.where(usable, spread, 1.0), 1.0)
-            stretch = stretch.astype(design.dtype).astype(np.float64)
-            design *= stretch.astype(design.dtype)
-        return shift, stretch
-
-    def _design_matrix(self, X, fitting):
-        if fitting:
-            features = PolynomialFeatures(
-                int(self.degree), interaction_only=bool(self.interaction_only), include_bias=False
-            ).fit(X)
-        else:
-            features = self.poly_features_
-        with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below
-            if sparse.issparse(X) and not X.has_canonical_format:
-                # scikit-learn's sparse expansion multiplies stored entries, so repeated
-                # ones must be summed first: on a copy (sparse), never the caller's X
-                X = X.copy()
-                X.sum_duplicates()
-            design = features.transform(X)
-            if sparse.issparse(design):  # scikit-learn keeps a sparse X sparse
-                design = check_sparse_structure(design.astype(X.dtype), "X")
-            else:
-                design = np.ascontiguousarray(design, dtype=X.dtype)
-        values = design.data if sparse.issparse(design) else design
-        if not np.all(np.isfinite(values)):
-            raise ValueError(
-                f"The degree-{features.degree} polynomial features of X overflow "
-                f"{X.dtype}; scale X (for example with sklearn.preprocessing.StandardScaler)."
-            )
-        return design, {"poly_features_": features}
-
-
-def _fill_docstrings():
-    for cls, max_iter, tol, lstsq in [
-        (LinearRegression, 1000, "1e-6", True),
-        (Ridge, 1000, "1e-6", True),
-        (PolynomialRegression, 1000, "1e-6", True),
-    ]:
-        if not cls.__doc__:  # stripped under python -OO
-            continue
-        shape = "n_polynomial_features" if cls is PolynomialRegression else "n_features"
-        cls.__doc__ = cls.__doc__.format(
-            params=_parameters_doc(max_iter, tol, lstsq),
-            attributes=_REGRESSOR_ATTRIBUTES_DOC.format(shape=shape),
-        )
-
-
-_fill_docstrings()
+fill_least_squares_docstring(LinearRegression, _EXACT_SOLVERS)
+fill_least_squares_docstring(Ridge, _EXACT_SOLVERS)

@@ -232,7 +232,7 @@ def test_regressors_match_the_in_memory_fit(client, regression, cls, params, kin
     assert relative_gap(on_dask.loss_curve_[-1], in_memory.loss_curve_[-1]) < RTOL
     if kind == EXACT:
         assert on_dask.n_iter_ == 1
-        assert on_dask.solver_ == in_memory.solver_
+        assert on_dask.method_ == in_memory.method_
     if kind == COORDINATE_DESCENT:
         assert on_dask.n_iter_ == in_memory.n_iter_
         assert on_dask.dual_gap_ == pytest.approx(in_memory.dual_gap_, rel=1e-6, abs=1e-12)
@@ -245,7 +245,7 @@ def test_collinear_columns_get_the_minimum_norm_solution(client, regression):
     X = np.hstack([X, X[:, :1] * 2.0])
     in_memory = fastreg.LinearRegression().fit(X, y, sample_weight=s)
     on_dask = fastreg.LinearRegression().fit(blocks(X), blocks(y), sample_weight=blocks(s))
-    assert in_memory.solver_ == on_dask.solver_ == "lstsq"
+    assert in_memory.method_ == on_dask.method_ == "lstsq"
     assert relative_gap(on_dask.coef_, in_memory.coef_) < 1e-7
     assert abs(on_dask.intercept_ - in_memory.intercept_) < 1e-7 * abs(y).max()
 

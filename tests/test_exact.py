@@ -10,6 +10,7 @@ import pathlib
 import numpy as np
 import pytest
 import scipy.optimize
+import scipy.sparse
 from sklearn import linear_model as sk
 
 import fastreg
@@ -86,7 +87,7 @@ def test_default_fits_are_exact_on_a_well_conditioned_design():
     Xc, yc = X - X.mean(axis=0), y - y.mean()
     exact = np.linalg.lstsq(Xc, yc, rcond=None)[0]
     model = LinearRegression().fit(X, y)
-    assert model.solver_ == "cholesky"
+    assert model.method_ == "cholesky"
     np.testing.assert_allclose(model.coef_, exact, rtol=1e-12)
     ridge = Ridge(alpha=10.0).fit(X, y)
     want = np.linalg.solve(Xc.T @ Xc + 10.0 * np.eye(30), Xc.T @ yc)
@@ -155,7 +156,7 @@ def test_positive_linear_regression_matches_nnls(seed):
     model = LinearRegression(positive=True).fit(X, y)
     Xc, yc = X - X.mean(axis=0), y - y.mean()
     want = scipy.optimize.nnls(Xc, yc)[0]
-    assert model.solver_ == "nnls"
+    assert model.method_ == "nnls"
     assert np.all(model.coef_ >= 0)
     np.testing.assert_allclose(model.coef_, want, rtol=1e-9, atol=1e-12)
     theirs = sk.LinearRegression(positive=True).fit(X, y)
@@ -177,7 +178,7 @@ def test_positive_ridge_matches_nnls_of_the_augmented_system(seed):
     # the iterative route with the bound reaches the same minimiser
     fista = Ridge(alpha=alpha, positive=True, solver="lbfgs", tol=1e-10, max_iter=100_000)
     fista.fit(X, y)
-    assert fista.solver_ == "fista"
+    assert fista.method_ == "fista"
     np.testing.assert_allclose(fista.coef_, want, rtol=1e-5, atol=1e-6)
 
 
@@ -202,10 +203,10 @@ def test_nnls_gram_satisfies_the_optimality_conditions():
         ("cholesky", "cholesky"),
         ("svd", "lstsq"),
         ("lstsq", "lstsq"),
-        ("lsqr", "lbfgs"),
-        ("sparse_cg", "lbfgs"),
-        ("sag", "lbfgs"),
-        ("saga", "lbfgs"),
+        ("lsqr", "cholesky"),
+        ("sparse_cg", "cholesky"),
+        ("sag", "cholesky"),
+        ("saga", "cholesky"),
         ("lbfgs", "lbfgs"),
         ("gd", "gd"),
         ("fista", "fista"),
@@ -216,9 +217,42 @@ def test_scikit_learn_solver_names_reach_the_documented_method(solver, method):
     X = rng.standard_normal((200, 5))
     y = X @ rng.standard_normal(5) + rng.standard_normal(200)
     model = Ridge(alpha=2.0, solver=solver, tol=1e-10, max_iter=200_000).fit(X, y)
-    assert model.solver_ == method
+    assert model.method_ == method
+    # solver_ as scikit-learn's Ridge reports it: the name given, "auto" resolved its way
+    assert model.solver_ == ("cholesky" if solver == "auto" else solver)
     want = sk.Ridge(alpha=2.0, solver="cholesky").fit(X, y)
-    np.testing.assert_allclose(model.coef_, want.coef_, rtol=1e-6)
+    rtol = 1e-6 if method in ("lbfgs", "gd", "fista") else 1e-12
+    np.testing.assert_allclose(model.coef_, want.coef_, rtol=rtol)
+
+
+@pytest.mark.parametrize("solver", ["auto", "cholesky", "svd", "lsqr", "sparse_cg", "sag"])
+@pytest.mark.parametrize("positive", [False, True])
+def test_ridge_reports_the_solver_as_scikit_learn_does(solver, positive):
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((40, 4))
+    y = X @ [1.0, 2.0, 0.5, 3.0] + 0.1 * rng.standard_normal(40)
+    for data in (X, scipy.sparse.csr_array(X)):
+        is_sparse = scipy.sparse.issparse(data)
+        fit_intercept = not is_sparse  # the names scikit-learn takes on sparse X
+        if (positive and solver != "auto") or (is_sparse and solver == "svd"):
+            continue
+        ours = Ridge(solver=solver, positive=positive, fit_intercept=fit_intercept)
+        theirs = sk.Ridge(solver=solver, positive=positive, fit_intercept=fit_intercept)
+        assert ours.fit(data, y).solver_ == theirs.fit(data, y).solver_
+
+
+@pytest.mark.parametrize("solver", ["svd", "cholesky", "lsqr", "sparse_cg", "sag", "saga"])
+def test_ridge_positive_takes_only_the_names_scikit_learn_allows(solver):
+    X, y = _positive_problem(0)
+    with pytest.raises(ValueError, match=f"solver='{solver}' does not support positive"):
+        Ridge(positive=True, solver=solver).fit(X, y)
+    with pytest.raises(ValueError, match=f"solver='{solver}' does not support positive"):
+        sk.Ridge(positive=True, solver=solver).fit(X, y)
+    # fastreg's own names have no such restriction
+    exact = Ridge(positive=True).fit(X, y)
+    lstsq = Ridge(positive=True, solver="lstsq").fit(X, y)
+    assert (exact.method_, lstsq.method_) == ("nnls", "nnls")
+    np.testing.assert_allclose(lstsq.coef_, exact.coef_, rtol=1e-9, atol=1e-12)
 
 
 def test_singular_gram_falls_back_to_the_stable_solve():
@@ -227,7 +261,7 @@ def test_singular_gram_falls_back_to_the_stable_solve():
     X = np.c_[X, X[:, 0] + X[:, 1]]  # exactly collinear
     y = X @ [1.0, 2.0, 3.0, 0.0] + 0.1 * rng.standard_normal(50)
     model = LinearRegression().fit(X, y)
-    assert model.solver_ == "lstsq"
+    assert model.method_ == "lstsq"
     theirs = sk.LinearRegression().fit(X, y)
     np.testing.assert_allclose(model.coef_, theirs.coef_, rtol=1e-9)
 

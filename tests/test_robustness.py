@@ -196,7 +196,7 @@ def test_bitwise_identical_across_runs_and_thread_counts(cls, solver, dtype, big
         for n_jobs in (1, 2, 1, 2)
     ]
     first = fits[0]
-    assert first.n_iter_ > 1 or first.solver_ == "cholesky"  # a real iterative or exact fit
+    assert first.n_iter_ > 1 or first.method_ == "cholesky"  # a real iterative or exact fit
     for other in fits[1:]:
         assert other.n_iter_ == first.n_iter_
         for name in ("coef_", "intercept_", "loss_curve_"):

@@ -77,7 +77,7 @@ RIDGE_CHILD = CHILD.split("before = peak_rss_kib()")[0] + textwrap.dedent(
     peak = peak_rss_kib()
     print(json.dumps({"peak_kib": peak, "before_fit_kib": before, "n_iter": int(model.n_iter_),
                       "coef_shape": list(model.coef_.shape), "r2": r2,
-                      "solver": model.solver_}))
+                      "solver": model.method_}))
     """
 )
 

@@ -30,7 +30,7 @@ CASES = [
     (LinearRegression, {"positive": True}),
     (LinearRegression, {"solver": "lstsq"}),
     (Ridge, {"alpha": 0.7}),
-    (Ridge, {"alpha": 0.7, "solver": "svd"}),
+    (Ridge, {"alpha": 0.7, "solver": "lstsq"}),
     (Ridge, {"alpha": 0.7, "solver": "lbfgs", "tol": 1e-12, "max_iter": 20000}),
     (Ridge, {"alpha": 0.7, "solver": "fista", "tol": 1e-12, "max_iter": 20000}),
     (Ridge, {"alpha": 0.7, "positive": True}),
@@ -122,7 +122,7 @@ def test_collinear_columns_take_the_stable_path_without_a_dense_copy(rng):
     a = LinearRegression().fit(X, y)
     b = LinearRegression().fit(X.toarray(), y)
     reference = linear_model.LinearRegression().fit(X.toarray(), y)
-    assert a.solver_ == "lstsq"
+    assert a.method_ == "lstsq"
     np.testing.assert_allclose(a.coef_, reference.coef_, rtol=1e-9, atol=1e-11)  # minimum norm
     np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-9, atol=1e-11)
 
@@ -147,10 +147,10 @@ def test_wide_sparse_x_takes_the_iterative_path(rng, monkeypatch):
     y = X @ rng.standard_normal(60) + 0.5
     ridge = Ridge(alpha=0.5, tol=1e-12, max_iter=20000).fit(X, y)
     exact = Ridge(alpha=0.5).fit(X.toarray(), y)
-    assert ridge.solver_ == "lbfgs" and exact.solver_ == "cholesky"
+    assert ridge.method_ == "lbfgs" and exact.method_ == "cholesky"
     np.testing.assert_allclose(ridge.coef_, exact.coef_, rtol=1e-7, atol=1e-9)
     positive = Ridge(alpha=0.5, positive=True, tol=1e-12, max_iter=50000).fit(X, y)
-    assert positive.solver_ == "fista" and np.all(positive.coef_ >= 0)
+    assert positive.method_ == "fista" and np.all(positive.coef_ >= 0)
     lasso = Lasso(alpha=0.001).fit(X, y)
     dense = Lasso(alpha=0.001, tol=1e-12, max_iter=100000).fit(X.toarray(), y)
     # scikit-learn's duality-gap rule holds at the FISTA solution: gap <= tol var(y)
@@ -190,16 +190,31 @@ def test_precomputed_gram_with_sparse_x(rng):
         Lasso(alpha=0.01, precompute=2 * gram + 1, fit_intercept=False).fit(X, y)
 
 
+# scikit-learn's Ridge takes neither an intercept on sparse X with these nor "svd" at all
+_NO_SPARSE_INTERCEPT = ("cholesky", "saga", "svd")
+
+
 @pytest.mark.parametrize("solver", sorted(_SOLVER_METHODS))
 def test_every_ridge_solver_name_fits_sparse_like_dense(rng, solver):
     X, y = regression(rng)
     weights = rng.uniform(0.5, 2.0, X.shape[0])
     params = {"alpha": 0.5, "solver": solver, "tol": 1e-12, "max_iter": 50000}
+    if solver in _NO_SPARSE_INTERCEPT:
+        with pytest.raises(ValueError, match=f"solver='{solver}' does not support fitting"):
+            Ridge(**params).fit(X, y)
+        theirs = linear_model.Ridge(alpha=0.5, solver=solver)
+        with pytest.raises(ValueError, match=f"solver='{solver}' does not support fitting"):
+            theirs.fit(X, y)
+        params["fit_intercept"] = False
+        if solver == "svd":
+            with pytest.raises(TypeError, match="SVD solver does not support sparse"):
+                Ridge(**params).fit(X, y)
+            return
     if solver == "gd":
         params["max_iter"] = 2000  # fixed steps: the same steps on both
     a = fit_quietly(Ridge(**params), X, y, sample_weight=weights)
     b = fit_quietly(Ridge(**params), dense_twin(X), y, sample_weight=weights)
-    assert a.solver_ == b.solver_
+    assert a.method_ == b.method_
     np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-8, atol=1e-9)
     np.testing.assert_allclose(a.intercept_, b.intercept_, rtol=1e-8, atol=1e-9)
 

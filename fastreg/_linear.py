@@ -255,6 +255,10 @@ class _LinearRegressorBase(RegressorMixin, LinearModelBase):
                 intercept_init=np.ascontiguousarray(b0),
                 verbose=params["verbose"],
                 stacklevel=6,  # one frame more than run_solver's callers: this method
+                # scikit-learn's words for its solver, which filters and tests match
+                convergence_lead=(
+                    "The lbfgs solver did not converge" if params["solver"] == "lbfgs" else None
+                ),
             )
             coef[t] = c[0] * stretch
             intercept[t] = b[0] - coef[t] @ shift
@@ -476,8 +480,9 @@ class Ridge(_LinearRegressorBase):
         alpha = penalty["alpha"]
         if alpha.size not in (1, n_targets):
             raise ValueError(
-                f"Ridge: alpha has {alpha.size} values for {n_targets} targets; pass one "
-                "alpha, or one per column of y."
+                "Number of targets and number of penalties do not correspond: "
+                f"{alpha.size} != {n_targets} (Ridge's alpha has {alpha.size} values for "
+                f"{n_targets} targets; pass one alpha, or one per column of y)."
             )
         alphas = np.broadcast_to(alpha, (n_targets,))
         return [self._averaged_penalty(total_weight, float(a)) for a in alphas]

@@ -94,7 +94,8 @@ def check_sample_weight(sample_weight, n_samples, dtype):
         )
     if sample_weight.ndim != 1:
         raise ValueError(
-            f"sample_weight must be 1-D of shape (n_samples,); got shape {sample_weight.shape}."
+            "Sample weights must be 1D array or scalar: sample_weight must be of shape "
+            f"(n_samples,); got shape {sample_weight.shape}."
         )
     if sample_weight.shape[0] != n_samples:
         raise ValueError(

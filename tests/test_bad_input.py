@@ -100,7 +100,7 @@ DATA_CASES = [
         "2-D sample_weight",
         lambda X, y: (X, y, np.ones((N, 1))),
         ValueError,
-        "sample_weight must be 1-D",
+        "Sample weights must be 1D array or scalar",
     ),
     (
         "string sample_weight",

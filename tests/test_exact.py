@@ -12,6 +12,7 @@ import pytest
 import scipy.optimize
 import scipy.sparse
 from sklearn import linear_model as sk
+from sklearn.exceptions import ConvergenceWarning
 
 import fastreg
 from fastreg import LinearRegression, PolynomialRegression, Ridge
@@ -126,7 +127,7 @@ def test_ridge_alpha_per_target():
     for t in range(3):
         single = Ridge(alpha=alphas[t]).fit(X, Y[:, t])
         np.testing.assert_allclose(ours.coef_[t], single.coef_, rtol=1e-12)
-    with pytest.raises(ValueError, match="alpha has 2 values for 3 targets"):
+    with pytest.raises(ValueError, match="penalties do not correspond: 2 != 3"):
         Ridge(alpha=[1.0, 2.0]).fit(X, Y)
 
 
@@ -299,3 +300,17 @@ def test_the_caller_x_is_never_written():
         fastreg.LinearRegression(solver=solver).fit(X, y)
         fastreg.LinearRegression(solver=solver, positive=True).fit(X, y)
     np.testing.assert_array_equal(X, cases_module.LONGLEY[:, 1:])
+
+
+def test_ridge_messages_carry_scikit_learns_words():
+    # the phrases scikit-learn's own messages have, which users' code and tests match
+    rng = np.random.default_rng(4)
+    X, Y = rng.standard_normal((20, 4)), rng.standard_normal((20, 3))
+    with pytest.raises(ValueError, match="Sample weights must be 1D array or scalar"):
+        Ridge().fit(X, Y[:, 0], np.ones((20, 1)))
+    with pytest.raises(ValueError, match="do not correspond: 2 != 3"):
+        Ridge(alpha=[1.0, 2.0]).fit(X, Y)
+    X2, y2 = np.array([[1.0, -1.0], [1.0, 1.0]]), np.array([-1e10, 1e10])
+    lbfgs = Ridge(solver="lbfgs", positive=True, fit_intercept=False, tol=1e-12, max_iter=1)
+    with pytest.warns(ConvergenceWarning, match="^The lbfgs solver did not converge"):
+        lbfgs.fit(X2, y2)

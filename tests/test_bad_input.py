@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+from estimator_lists import ALL, CLASSIFIERS
 from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
@@ -13,16 +14,11 @@ import fastreg
 from fastreg import (
     ElasticNet,
     Lasso,
-    LinearRegression,
     LogisticRegression,
-    PolynomialRegression,
     Ridge,
     SoftmaxRegression,
 )
 
-REGRESSORS = [LinearRegression, PolynomialRegression, Ridge, Lasso, ElasticNet]
-CLASSIFIERS = [LogisticRegression, SoftmaxRegression]
-ALL = REGRESSORS + CLASSIFIERS
 N, D = 30, 3
 
 

@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+from estimator_lists import ALL, CLASSIFIERS
 from sklearn.base import clone
 from sklearn.datasets import load_iris, make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
@@ -23,10 +24,6 @@ from fastreg import (
     Ridge,
     SoftmaxRegression,
 )
-
-REGRESSORS = [LinearRegression, PolynomialRegression, Ridge, Lasso, ElasticNet]
-CLASSIFIERS = [LogisticRegression, SoftmaxRegression]
-ALL = REGRESSORS + CLASSIFIERS
 
 
 def _iris_split(classes):

@@ -7,22 +7,18 @@ import warnings
 
 import numpy as np
 import pytest
+from estimator_lists import ALL, CLASSIFIERS, REGRESSORS
 from sklearn.datasets import make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
 
 from fastreg import (
     ElasticNet,
     Lasso,
-    LinearRegression,
     LogisticRegression,
-    PolynomialRegression,
     Ridge,
     SoftmaxRegression,
 )
 
-REGRESSORS = [LinearRegression, PolynomialRegression, Ridge, Lasso, ElasticNet]
-CLASSIFIERS = [LogisticRegression, SoftmaxRegression]
-ALL = REGRESSORS + CLASSIFIERS
 SOLVERS = ["auto", "gd", "fista", "lbfgs"]
 # What an overflow error must say: the cause and the remedy.
 OVERFLOW_MESSAGE = "(overflow|too large|not finite|diverged).*(rescale|scale|Lower|StandardScaler)"

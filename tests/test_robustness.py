@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
+from estimator_lists import ALL, CLASSIFIERS
 from sklearn.exceptions import ConvergenceWarning
 
 import fastreg
@@ -30,10 +31,6 @@ from fastreg import (
     _kernels,
 )
 from fastreg._problem import Problem, SolverOptions
-
-REGRESSORS = [LinearRegression, PolynomialRegression, Ridge, Lasso, ElasticNet]
-CLASSIFIERS = [LogisticRegression, SoftmaxRegression]
-ALL = REGRESSORS + CLASSIFIERS
 
 
 def _data(cls, rng, n_samples=200, n_features=4, dtype=np.float64):

@@ -344,9 +344,9 @@ n_alphas)
         )
         coef = solution.coef.astype(X.dtype)
         intercept = np.asarray(solution.intercept, dtype=X.dtype).reshape(-1)
-        # scikit-learn's leave-one-out ravels the coefficients of a one-column 2-D y
-        ravel = y.ndim == 1 or (self.cv is None and Y.shape[1] == 1)
-        self.coef_ = coef[0] if ravel else coef
+        # scikit-learn ravels the coefficients of a one-column 2-D y, in its leave-one-out
+        # and in Ridge (the refit of cv=...) alike; the intercept keeps y's shape
+        self.coef_ = coef[0] if Y.shape[1] == 1 else coef
         if not fit_intercept:
             self.intercept_ = 0.0
         else:

@@ -163,3 +163,19 @@ def test_folds_of_one_row_score_nan_as_grid_search():
         theirs = sk.RidgeCV(alphas=(0.1, 1.0, 10.0), cv=KFold(5)).fit(X, y, sample_weight=sw)
     assert ours.alpha_ == theirs.alpha_
     np.testing.assert_allclose(ours.coef_, theirs.coef_, atol=1e-10)
+
+
+@pytest.mark.parametrize("cv", [None, 3, KFold(4, shuffle=True, random_state=0)])
+@pytest.mark.parametrize("scoring", [None, "neg_mean_squared_error"])
+def test_one_column_target_has_the_shapes_of_ridge(data, cv, scoring):
+    # Ridge ravels the coefficients of a one-column 2-D y (and keeps a 1-element
+    # intercept); RidgeCV is that Ridge refitted at alpha_, whichever way alpha_ was chosen
+    X, Y, _ = data
+    y = Y[:, :1]
+    model = fastreg.RidgeCV(alphas=ALPHAS, cv=cv, scoring=scoring).fit(X, y)
+    refit = fastreg.Ridge(alpha=model.alpha_, solver="svd").fit(X, y)
+    assert model.coef_.shape == refit.coef_.shape == (X.shape[1],)
+    assert np.shape(model.intercept_) == np.shape(refit.intercept_) == (1,)
+    np.testing.assert_allclose(model.coef_, refit.coef_, rtol=1e-10)
+    np.testing.assert_allclose(model.intercept_, refit.intercept_, rtol=1e-10)
+    assert model.predict(X).shape == refit.predict(X).shape

@@ -179,3 +179,26 @@ def test_one_column_target_has_the_shapes_of_ridge(data, cv, scoring):
     np.testing.assert_allclose(model.coef_, refit.coef_, rtol=1e-10)
     np.testing.assert_allclose(model.intercept_, refit.intercept_, rtol=1e-10)
     assert model.predict(X).shape == refit.predict(X).shape
+
+
+@pytest.mark.parametrize("shape", [(30, 30), (30, 60)])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_sparse_rank_deficient_limit_is_the_minimum_norm_solution(shape, fit_intercept):
+    # At alpha -> 0 a rank-deficient ridge tends to lstsq's minimum-norm solution; the
+    # sparse Gram path solves an equilibrated Gram, whose pseudo-inverse alone would give
+    # the solution of least *weighted* norm (same fit, other coefficients)
+    from scipy import sparse
+
+    rng = np.random.default_rng(7)
+    X = rng.standard_normal(shape) * rng.uniform(0.1, 30.0, shape[1])
+    y = X @ rng.standard_normal(shape[1]) + 10.0
+    mean_x, mean_y = (X.mean(axis=0), y.mean()) if fit_intercept else (np.zeros(shape[1]), 0.0)
+    expected = np.linalg.lstsq(X - mean_x, y - mean_y, rcond=None)[0]
+    X_sparse = sparse.csr_matrix(X)
+    for model in (
+        fastreg.RidgeCV(alphas=[1e-16], fit_intercept=fit_intercept),
+        fastreg.Ridge(alpha=1e-16, fit_intercept=fit_intercept),
+    ):
+        model.fit(X_sparse, y)
+        np.testing.assert_allclose(model.coef_, expected, rtol=0, atol=1e-10)
+        np.testing.assert_allclose(model.intercept_, mean_y - mean_x @ expected, atol=1e-9)

@@ -202,3 +202,27 @@ def test_sparse_rank_deficient_limit_is_the_minimum_norm_solution(shape, fit_int
         model.fit(X_sparse, y)
         np.testing.assert_allclose(model.coef_, expected, rtol=0, atol=1e-10)
         np.testing.assert_allclose(model.intercept_, mean_y - mean_x @ expected, atol=1e-9)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_float32_leave_one_out_errors_keep_float32_accuracy(weighted, fit_intercept):
+    # The leave-one-out errors come from the Gram's eigendecomposition with no refinement
+    # pass: summed in float32 its rounding, amplified by the conditioning, cost ~1e-4
+    rng = np.random.default_rng(1)
+    X = (rng.standard_normal((40, 8)) + 5.0).astype(np.float32)
+    y = (X @ rng.standard_normal(8) + 3.0 + rng.standard_normal(40)).astype(np.float32)
+    sw = rng.uniform(0.5, 3.0, 40).astype(np.float32) if weighted else None
+    alphas = [1e-3, 1.0, 1e3]
+    model = fastreg.RidgeCV(alphas=alphas, fit_intercept=fit_intercept, store_cv_results=True)
+    model.fit(X, y, sample_weight=sw)
+    # exact reference: brute-force refits in float64 on the same (float32-valued) data
+    X64, y64 = X.astype(np.float64), y.astype(np.float64)
+    s64 = np.ones(40) if sw is None else sw.astype(np.float64)
+    for a, alpha in enumerate(alphas):
+        for i in range(40):
+            keep = np.arange(40) != i
+            refit = sk.Ridge(alpha=alpha, fit_intercept=fit_intercept, solver="svd")
+            refit.fit(X64[keep], y64[keep], sample_weight=s64[keep])
+            error = s64[i] * (y64[i] - refit.predict(X64[i : i + 1])[0]) ** 2
+            assert model.cv_results_[i, a] == pytest.approx(error, rel=1e-6)

@@ -32,7 +32,7 @@ from fastreg._base import LinearModelBase
 from fastreg._cv_folds import fold_statistics
 from fastreg._cv_params import check_sparse_gram_fits
 from fastreg._exact import solve_least_squares
-from fastreg._statistics import sufficient_statistics
+from fastreg._statistics import combine, sufficient_statistics
 from fastreg._validation import (
     check_bool,
     check_option,
@@ -325,7 +325,7 @@ n_alphas)
         n_threads = _base.effective_n_threads(None)
         stats = None
         if self.cv is None:
-            stats = sufficient_statistics(X, Y, sample_weight, n_threads=n_threads)
+            stats = _float64_statistics(X, Y, sample_weight, n_threads)
             chosen, best = self._leave_one_out(
                 X, Y, y, sample_weight, stats, alphas, scorer, store
             )
@@ -344,9 +344,9 @@ n_alphas)
         )
         coef = solution.coef.astype(X.dtype)
         intercept = np.asarray(solution.intercept, dtype=X.dtype).reshape(-1)
-        # scikit-learn's leave-one-out ravels the coefficients of a one-column 2-D y
-        ravel = y.ndim == 1 or (self.cv is None and Y.shape[1] == 1)
-        self.coef_ = coef[0] if ravel else coef
+        # scikit-learn ravels the coefficients of a one-column 2-D y, in its leave-one-out
+        # and in Ridge (the refit of cv=...) alike; the intercept keeps y's shape
+        self.coef_ = coef[0] if Y.shape[1] == 1 else coef
         if not fit_intercept:
             self.intercept_ = 0.0
         else:
@@ -446,6 +446,30 @@ n_alphas)
         check_is_fitted(self, "coef_")
         X = self._validate_for_predict(X)
         return X @ np.asarray(self.coef_).T + self.intercept_
+
+
+def _float64_statistics(X, Y, sample_weight, n_threads):
+    """The statistics of (X, Y, s) with every product summed in float64.
+
+    The compiled pass sums a float32 X's products in float32 (within blocks of rows),
+    which the exact solves repair by refinement passes on X; the leave-one-out errors come
+    from the Gram's eigendecomposition alone, whose errors the condition number would
+    amplify. A float32 X is therefore read in float64 blocks of rows, whose statistics
+    combine exactly (no float64 copy of the whole X).
+    """
+    if sparse.issparse(X) or X.dtype == np.float64:  # (sparse products are float64)
+        return sufficient_statistics(X, Y, sample_weight, n_threads=n_threads)
+    stats = None
+    for start in range(0, X.shape[0], _BLOCK_ROWS):
+        rows = slice(start, min(start + _BLOCK_ROWS, X.shape[0]))
+        block = sufficient_statistics(
+            np.asarray(X[rows], dtype=np.float64),
+            np.asarray(Y[rows], dtype=np.float64),
+            None if sample_weight is None else sample_weight[rows].astype(np.float64),
+            n_threads=n_threads,
+        )
+        stats = block if stats is None else combine(stats, block)
+    return stats
 
 
 def _uncentred(stats):

@@ -143,8 +143,22 @@ def solve_eigen(data, stats, alphas, fit_intercept):
             w = w + step
             if np.max(np.abs(step)) <= 4 * np.finfo(np.float64).eps * np.max(np.abs(w)):
                 break
-        coef[t] = w
+        coef[t] = _minimum_norm(w, V[:, ~keep] / scales[:, None])
     return coef
+
+
+def _minimum_norm(w, null_directions):
+    """``w`` without its component in the span of ``null_directions`` (d, k).
+
+    The pseudo-inverse of the equilibrated Gram D^-1 G D^-1 gives the solution of least
+    ||D w||, not of least ||w||; the two differ by a vector of G's null space, spanned by
+    D^-1 times the dropped eigenvectors. Removing that component leaves X w unchanged
+    and gives lstsq's minimum-norm solution (the ridge solution as alpha -> 0).
+    """
+    if null_directions.shape[1] == 0:
+        return w
+    basis, _ = np.linalg.qr(null_directions)
+    return w - basis @ (basis.T @ w)
 
 
 def is_sparse_data(data):

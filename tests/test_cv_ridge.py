@@ -163,3 +163,66 @@ def test_folds_of_one_row_score_nan_as_grid_search():
         theirs = sk.RidgeCV(alphas=(0.1, 1.0, 10.0), cv=KFold(5)).fit(X, y, sample_weight=sw)
     assert ours.alpha_ == theirs.alpha_
     np.testing.assert_allclose(ours.coef_, theirs.coef_, atol=1e-10)
+
+
+@pytest.mark.parametrize("cv", [None, 3, KFold(4, shuffle=True, random_state=0)])
+@pytest.mark.parametrize("scoring", [None, "neg_mean_squared_error"])
+def test_one_column_target_has_the_shapes_of_ridge(data, cv, scoring):
+    # Ridge ravels the coefficients of a one-column 2-D y (and keeps a 1-element
+    # intercept); RidgeCV is that Ridge refitted at alpha_, whichever way alpha_ was chosen
+    X, Y, _ = data
+    y = Y[:, :1]
+    model = fastreg.RidgeCV(alphas=ALPHAS, cv=cv, scoring=scoring).fit(X, y)
+    refit = fastreg.Ridge(alpha=model.alpha_, solver="svd").fit(X, y)
+    assert model.coef_.shape == refit.coef_.shape == (X.shape[1],)
+    assert np.shape(model.intercept_) == np.shape(refit.intercept_) == (1,)
+    np.testing.assert_allclose(model.coef_, refit.coef_, rtol=1e-10)
+    np.testing.assert_allclose(model.intercept_, refit.intercept_, rtol=1e-10)
+    assert model.predict(X).shape == refit.predict(X).shape
+
+
+@pytest.mark.parametrize("shape", [(30, 30), (30, 60)])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_sparse_rank_deficient_limit_is_the_minimum_norm_solution(shape, fit_intercept):
+    # At alpha -> 0 a rank-deficient ridge tends to lstsq's minimum-norm solution; the
+    # sparse Gram path solves an equilibrated Gram, whose pseudo-inverse alone would give
+    # the solution of least *weighted* norm (same fit, other coefficients)
+    from scipy import sparse
+
+    rng = np.random.default_rng(7)
+    X = rng.standard_normal(shape) * rng.uniform(0.1, 30.0, shape[1])
+    y = X @ rng.standard_normal(shape[1]) + 10.0
+    mean_x, mean_y = (X.mean(axis=0), y.mean()) if fit_intercept else (np.zeros(shape[1]), 0.0)
+    expected = np.linalg.lstsq(X - mean_x, y - mean_y, rcond=None)[0]
+    X_sparse = sparse.csr_matrix(X)
+    for model in (
+        fastreg.RidgeCV(alphas=[1e-16], fit_intercept=fit_intercept),
+        fastreg.Ridge(alpha=1e-16, fit_intercept=fit_intercept),
+    ):
+        model.fit(X_sparse, y)
+        np.testing.assert_allclose(model.coef_, expected, rtol=0, atol=1e-10)
+        np.testing.assert_allclose(model.intercept_, mean_y - mean_x @ expected, atol=1e-9)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_float32_leave_one_out_errors_keep_float32_accuracy(weighted, fit_intercept):
+    # The leave-one-out errors come from the Gram's eigendecomposition with no refinement
+    # pass: summed in float32 its rounding, amplified by the conditioning, cost ~1e-4
+    rng = np.random.default_rng(1)
+    X = (rng.standard_normal((40, 8)) + 5.0).astype(np.float32)
+    y = (X @ rng.standard_normal(8) + 3.0 + rng.standard_normal(40)).astype(np.float32)
+    sw = rng.uniform(0.5, 3.0, 40).astype(np.float32) if weighted else None
+    alphas = [1e-3, 1.0, 1e3]
+    model = fastreg.RidgeCV(alphas=alphas, fit_intercept=fit_intercept, store_cv_results=True)
+    model.fit(X, y, sample_weight=sw)
+    # exact reference: brute-force refits in float64 on the same (float32-valued) data
+    X64, y64 = X.astype(np.float64), y.astype(np.float64)
+    s64 = np.ones(40) if sw is None else sw.astype(np.float64)
+    for a, alpha in enumerate(alphas):
+        for i in range(40):
+            keep = np.arange(40) != i
+            refit = sk.Ridge(alpha=alpha, fit_intercept=fit_intercept, solver="svd")
+            refit.fit(X64[keep], y64[keep], sample_weight=s64[keep])
+            error = s64[i] * (y64[i] - refit.predict(X64[i : i + 1])[0]) ** 2
+            assert model.cv_results_[i, a] == pytest.approx(error, rel=1e-6)

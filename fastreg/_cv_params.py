@@ -58,12 +58,20 @@ def check_alphas_param(alphas):
             "alphas must be a positive int (the number of alphas on the grid) or a 1-D "
             f"array-like of non-negative floats; got {alphas!r}."
         )
-    check_real_dtype(alphas, "alphas")
+    # Entry by entry, with scikit-learn's messages ("alphas[1] == -1, must be >= 0.0."),
+    # so that a string among numbers is a TypeError, not silently converted.
+    for i, value in enumerate(alphas):
+        if not isinstance(value, numbers.Real) or isinstance(value, (bool, np.bool_)):
+            raise TypeError(
+                f"alphas[{i}] must be an instance of float, not {type(value).__name__}."
+            )
+        if not np.isfinite(value):
+            raise ValueError(f"alphas[{i}] == {value}, must be a finite float.")
+        if value < 0:
+            raise ValueError(f"alphas[{i}] == {value}, must be >= 0.0.")
     grid = np.asarray(alphas, dtype=np.float64)
-    if grid.size == 0 or not np.all(np.isfinite(grid)) or np.any(grid < 0):
-        raise ValueError(
-            f"alphas must be a non-empty array of finite non-negative floats; got {alphas!r}."
-        )
+    if grid.size == 0:
+        raise ValueError("alphas must be a non-empty array of non-negative floats; got [].")
     return np.sort(grid)[::-1]
 
 

@@ -123,7 +123,10 @@ def test_multi_target_is_refused_as_sklearn(data):
     "params, match",
     [
         ({"alphas": 0}, "alphas"),
-        ({"alphas": [-0.1, 1.0]}, "non-negative"),
+        ({"alphas": [-0.1, 1.0]}, r"alphas\[0\] == -0.1, must be >= 0.0."),
+        ({"alphas": (1, -1, -100)}, r"alphas\[1\] == -1, must be >= 0.0."),
+        ({"alphas": (1.0, np.inf)}, r"alphas\[1\] == inf, must be a finite float"),
+        ({"alphas": []}, "non-empty"),
         ({"eps": -1.0}, "eps"),
         ({"max_iter": 0}, "max_iter"),
         ({"selection": "x"}, "selection"),
@@ -133,6 +136,13 @@ def test_bad_parameters(data, params, match):
     X, y = data
     with pytest.raises(ValueError, match=match):
         fastreg.LassoCV(**params).fit(X, y)
+
+
+def test_a_string_among_the_alphas_is_a_type_error_as_in_scikit_learn(data):
+    X, y = data
+    for estimator in (fastreg.LassoCV(alphas=(1, 1.0, "1")), sk.LassoCV(alphas=(1, 1.0, "1"))):
+        with pytest.raises(TypeError, match=r"alphas\[2\] must be an instance of float, not str"):
+            estimator.fit(X, y)
 
 
 def test_bad_l1_ratio_and_data(data):

@@ -102,7 +102,8 @@ def test_convergence_warning_when_max_iter_is_too_small(data):
     "kwargs, error, match",
     [
         ({"alphas": 0}, ValueError, "alphas"),
-        ({"alphas": [-1.0]}, ValueError, "non-negative"),
+        ({"alphas": [-1.0]}, ValueError, "must be >= 0.0"),
+        ({"alphas": [1.0, "x"]}, TypeError, "must be an instance of float"),
         ({"eps": 0}, ValueError, "eps"),
         ({"l1_ratio": 0.0, "alphas": 5}, ValueError, "l1_ratio=0"),
         ({"selection": "up"}, ValueError, "selection"),

@@ -7,7 +7,7 @@ import numpy as np
 
 from fastreg import _sparse_least_squares
 from fastreg._validation import check_positive_int, check_real_dtype, check_regression_targets
-from fastreg._validation_sparse import is_sparse
+from fastreg._validation_sparse import check_sparse_structure, is_sparse
 
 
 def resolve_alphas(n_alphas, alphas):
@@ -76,20 +76,31 @@ def check_alphas_param(alphas):
 
 
 def check_path_data(X, y):
-    """Dense float X and a 1-D y of matching length, as the path functions take them."""
-    if is_sparse(X):
-        raise TypeError(
-            "fastreg's lasso_path and enet_path take dense X only for now; pass "
-            "X.toarray() or use scikit-learn's path for sparse data."
-        )
+    """A float X (dense, or sparse as CSR) and a 1-D y, as the path functions take them.
+
+    A sparse X is solved on its Gram (from sparse products, never densified), so it may
+    have at most fastreg._sparse_least_squares.SPARSE_GRAM_MAX_FEATURES columns.
+    """
     check_real_dtype(X, "X")
-    X = np.asarray(X)
-    if X.dtype not in (np.float32, np.float64):
-        X = X.astype(np.float64)
+    if is_sparse(X):
+        X = check_sparse_structure(X, "X")
+        values = X.data
+    else:
+        X = np.asarray(X)
+        if X.dtype not in (np.float32, np.float64):
+            X = X.astype(np.float64)
+        values = X
     if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
         raise ValueError(f"X must be a non-empty 2-D array; got shape {X.shape}.")
-    if not np.all(np.isfinite(X)):
+    if not np.all(np.isfinite(values)):
         raise ValueError("Input X contains NaN or infinity; remove or impute them first.")
+    if is_sparse(X) and not _sparse_least_squares.gram_fits(X.shape[1]):
+        raise ValueError(
+            f"a sparse X with {X.shape[1]} columns: fastreg's paths solve a sparse X on its "
+            f"Gram matrix, which they build for at most "
+            f"{_sparse_least_squares.SPARSE_GRAM_MAX_FEATURES} columns; fit Lasso or "
+            "ElasticNet per alpha instead (they take wider sparse X by FISTA)."
+        )
     check_real_dtype(y, "y")
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:

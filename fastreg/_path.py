@@ -18,7 +18,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-from fastreg import _base, _enet, _kernels
+from fastreg import _base, _enet, _kernels, _sparse_least_squares
 from fastreg._cv_params import check_path_data, resolve_alphas
 from fastreg._enet import LeastSquaresSystem
 from fastreg._validation import (
@@ -183,7 +183,7 @@ def _path_system(X, y, sample_weight, precompute, Xy, n_threads):
         s = np.ones(n) if sample_weight is None else sample_weight.astype(np.float64)
         yd = y.astype(np.float64)
         if Xy is None:
-            xty = X.T @ (s * yd)
+            xty = np.asarray(X.T @ (s * yd))
         else:
             check_real_dtype(Xy, "Xy")
             xty = np.asarray(Xy, dtype=np.float64).reshape(d)
@@ -196,6 +196,9 @@ def _path_system(X, y, sample_weight, precompute, Xy, n_threads):
             gram=gram,
             xty=np.asarray(xty, dtype=np.float64).reshape(d, 1),
         )
+    if _sparse_least_squares.is_sparse_data((X,)):
+        # no column system for sparse X: its Gram, from sparse products
+        return _enet.sparse_system(X, Y, sample_weight, False)
     if _enet.use_gram(precompute, n, d):
         return _enet.statistics_system(X, Y, sample_weight, False, n_threads)
     return _enet.columns_system(X, Y, sample_weight, False, n_threads)
@@ -228,8 +231,10 @@ def enet_path(
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features)
-        Training data (float32 data keep their dtype in ``coefs``). Dense only.
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Training data (float32 data keep their dtype in ``coefs``). A scipy.sparse X
+        (at most 4096 columns) is solved on its Gram matrix from sparse products, never
+        densified.
     y : array-like of shape (n_samples,)
         Target values (one target: scikit-learn's 2-D y is the multi-task problem, which
         fastreg does not provide).
@@ -369,8 +374,8 @@ def lasso_path(
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features)
-        Training data (dense).
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Training data; a scipy.sparse X as for `enet_path`.
     y : array-like of shape (n_samples,)
         Target values.
     eps : float, default=1e-3

@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
+from scipy import sparse
 from sklearn import linear_model as sk
 from threadpoolctl import threadpool_limits
 
@@ -125,10 +126,33 @@ def test_bad_data(data):
         fastreg.lasso_path(X, np.c_[y, y])
     with pytest.raises(ValueError, match="samples"):
         fastreg.lasso_path(X, y[:-1])
-    from scipy import sparse
+    wide = sparse.random_array((20, 4097), density=0.01, random_state=0, format="csr")
+    with pytest.raises(ValueError, match="at most 4096 columns"):
+        fastreg.lasso_path(wide, np.arange(20.0))
+    with pytest.raises(ValueError, match="NaN"):
+        fastreg.lasso_path(sparse.csr_array(np.where(X > 2, np.nan, X)), y)
 
-    with pytest.raises(TypeError, match="dense"):
-        fastreg.lasso_path(sparse.csr_matrix(X), y)
+
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo"])
+@pytest.mark.parametrize("path", [fastreg.lasso_path, fastreg.enet_path])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_sparse_x_gives_the_dense_path(data, fmt, path, weighted):
+    X, y = data
+    X = np.where(np.abs(X - 5.0) > 0.8, X, 0.0)  # about half the entries stored
+    params = {"alphas": 12, "tol": 1e-12, "max_iter": 10_000}
+    if weighted:
+        params["sample_weight"] = np.random.default_rng(2).uniform(0.5, 2.0, X.shape[0])
+    X_sparse = sparse.csr_array(X).asformat(fmt)
+    before = X_sparse.copy()
+    alphas, coefs, gaps = path(X_sparse, y, **params)
+    dense_alphas, dense_coefs, _ = path(X, y, **params)
+    np.testing.assert_allclose(alphas, dense_alphas, rtol=1e-13)
+    np.testing.assert_allclose(coefs, dense_coefs, rtol=1e-9, atol=1e-11)
+    assert np.all(gaps <= 1e-10)
+    assert (X_sparse != before).nnz == 0  # the caller's matrix untouched
+    if not weighted:  # and scikit-learn's path on the same sparse X
+        theirs = getattr(sk, path.__name__)(X_sparse, y, alphas=alphas, tol=1e-12)[1]
+        np.testing.assert_allclose(coefs, theirs, rtol=1e-6, atol=1e-8)
 
 
 def test_x_is_not_modified(data):

@@ -5,29 +5,36 @@
 #   a. Per fold and l1_ratio one LogisticRegression walks the Cs in their given order,
 #      each fit warm-started from the previous C's solution (scikit-learn's path does
 #      the same), and is scored on the held-out rows with the scorer (accuracy by
-#      default, the held-out sample weights passed to it).
+#      default); fastreg._cv_logistic_folds does a fold's work: all rows' classes in
+#      every fold, the scorer's labels, the metadata routed to the scorer.
 #   b. The choice is scikit-learn's: the first (C, l1_ratio) of largest score summed
 #      over folds; the refit on all rows starts from the mean of the folds' solutions
 #      at it. refit=False averages each fold's best instead.
 #   c. The fitted attributes have scikit-learn 1.9's shapes in both its legacy
 #      (use_legacy_attributes=True, dicts keyed by class) and its new layout.
-import contextlib
 import numbers
+import typing
 import warnings
 
 import numpy as np
-from scipy.special import logsumexp
-from sklearn import config_context
-from sklearn.metrics import check_scoring, log_loss
+from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
-from sklearn.utils.metadata_routing import _raise_for_params
+from sklearn.utils import metadata_routing
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    _raise_for_params,
+    _routing_enabled,
+    process_routing,
+)
 from sklearn.utils.validation import check_is_fitted
 
+from fastreg._cv_logistic_folds import fit_fold, fold_scorer, quiet_n_jobs, routed_params
 from fastreg._logistic import LogisticRegression, _LogisticBase
 from fastreg._validation import (
     check_bool,
     check_class_weight,
-    is_sparse,
+    check_sample_weight,
     validate_data_real,
 )
 
@@ -222,6 +229,9 @@ class LogisticRegressionCV(_LogisticBase):
     (5, 1, 4)
     """
 
+    # score's sample_weight is the scorer's metadata: routed to it, never consumed here
+    __metadata_request__score: typing.ClassVar[dict] = {"sample_weight": metadata_routing.UNUSED}
+
     def __init__(
         self,
         *,
@@ -286,8 +296,8 @@ class LogisticRegressionCV(_LogisticBase):
         _raise_for_params(params, self, "fit")  # extra params need metadata routing
         return self._fit_keeping_state_on_error(X, y, (sample_weight, params))
 
-    def _fold_model(self, C, l1_ratio):
-        return LogisticRegression(
+    def _fold_model(self, C, l1_ratio, model_class=LogisticRegression):
+        return model_class(
             C=C,
             l1_ratio=0.0 if l1_ratio is None else l1_ratio,
             dual=self.dual,
@@ -325,6 +335,7 @@ class LogisticRegressionCV(_LogisticBase):
                 "This solver needs samples of at least 2 classes in the data, but the "
                 f"data contains only one class: {classes[0]}."
             )
+        sample_weight = check_sample_weight(sample_weight, X.shape[0], np.float64)
         self._class_weight = check_class_weight(self.class_weight)
         if isinstance(self._class_weight, str):  # "balanced" on all rows, as scikit-learn
             from sklearn.utils.class_weight import compute_class_weight
@@ -333,36 +344,23 @@ class LogisticRegressionCV(_LogisticBase):
                 "balanced", classes=classes, y=y, sample_weight=sample_weight
             )
             self._class_weight = dict(zip(classes, weights, strict=True))
-        if sample_weight is not None:
-            sample_weight = np.asarray(sample_weight, dtype=np.float64)
-        split_params = {k: v for k, v in params.items() if k == "groups"}
-        score_params = {k: v for k, v in params.items() if k != "groups"}
-        scorer = check_scoring(self._fold_model(1.0, None), scoring=scoring)
+        split_params, score_params = routed_params(self, sample_weight, params)
+        if scoring is not None:  # scikit-learn's checks of the scoring parameter
+            check_scoring(self._fold_model(1.0, None), scoring=scoring)
         folds = list(check_cv(self.cv, y, classifier=True).split(X, y, **split_params))
         n_out = 1 if classes.size == 2 else classes.size
-        n_dof = X.shape[1] + int(fit_intercept)
-        paths = np.empty((len(folds), len(grid), Cs.size, n_out, n_dof))
-        scores = np.empty((len(folds), len(grid), Cs.size))
-        n_iter = np.empty((len(folds), len(grid), Cs.size), dtype=np.int32)
-        for f, (train, test) in enumerate(folds):
-            sw_train = None if sample_weight is None else sample_weight[train]
-            extra = {} if sample_weight is None else {"sample_weight": sample_weight[test]}
-            extra.update({k: _rows(v, test) for k, v in score_params.items()})
-            X_train, X_test = X[train], X[test]
-            for r, l1_ratio in enumerate(grid):
-                model = self._fold_model(Cs[0], l1_ratio)
-                for c, C in enumerate(Cs):
-                    model.set_params(C=float(C))
-                    # X was checked for finite values once above: not again per C
-                    with config_context(assume_finite=True), _quiet_n_jobs():
-                        model.fit(X_train, y[train], sample_weight=sw_train)
-                    paths[f, r, c, :, : X.shape[1]] = model.coef_
-                    if fit_intercept:
-                        paths[f, r, c, :, -1] = model.intercept_
-                    n_iter[f, r, c] = int(np.max(model.n_iter_))
-                    scores[f, r, c] = _held_out_score(
-                        scoring, scorer, model, X_test, y[test], extra
-                    )
+        fold_params = {
+            "classes": classes,
+            "grid": grid,
+            "Cs": Cs,
+            "fit_intercept": fit_intercept,
+            "sample_weight": sample_weight,
+            "score_params": score_params,
+            "scoring": scoring,
+            "scorer": fold_scorer(scoring, classes),
+        }
+        per_fold = [fit_fold(self, X, y, train, test, fold_params) for train, test in folds]
+        paths, scores, n_iter = (np.stack(parts) for parts in zip(*per_fold, strict=True))
         if refit:
             summed = scores.sum(axis=0).T  # (n_cs, n_l1_ratios), scikit-learn's order
             c_best, r_best = np.unravel_index(np.argmax(summed), summed.shape)
@@ -372,7 +370,7 @@ class LogisticRegressionCV(_LogisticBase):
             final.classes_ = classes
             final.coef_ = start[:, : X.shape[1]].copy()
             final.intercept_ = start[:, -1].copy() if fit_intercept else np.zeros(n_out)
-            with _quiet_n_jobs():
+            with quiet_n_jobs():
                 final.fit(X, y, sample_weight=sample_weight)
             coef, intercept = final.coef_, final.intercept_
             C_chosen, l1_chosen = C_best, l1_best
@@ -431,6 +429,30 @@ class LogisticRegressionCV(_LogisticBase):
             scoring = "accuracy"  # (check_scoring of None would call `score` again)
         return check_scoring(self, scoring=scoring)
 
+    def get_metadata_routing(self):
+        """Get the metadata routing of this object (scikit-learn's).
+
+        Returns
+        -------
+        routing : MetadataRouter
+            ``fit`` routes to the splitter's ``split`` and the scorer's ``score``;
+            ``score`` to the scorer's ``score``.
+        """
+        return (
+            MetadataRouter(owner=self)
+            .add_self_request(self)
+            .add(
+                splitter=self.cv,
+                method_mapping=MethodMapping().add(caller="fit", callee="split"),
+            )
+            .add(
+                scorer=self._get_scorer(),
+                method_mapping=MethodMapping()
+                .add(caller="score", callee="score")
+                .add(caller="fit", callee="score"),
+            )
+        )
+
     def score(self, X, y, sample_weight=None, **score_params):
         """The ``scoring`` score (accuracy by default) of the refit model on (X, y).
 
@@ -441,59 +463,20 @@ class LogisticRegressionCV(_LogisticBase):
         y : array-like of shape (n_samples,)
             True labels.
         sample_weight : array-like of shape (n_samples,), default=None
-            Weights.
+            Weights (with metadata routing, passed only if the scorer requests them).
         **score_params : dict
-            Parameters of the scorer.
+            Parameters of the scorer (only with metadata routing enabled).
 
         Returns
         -------
         score : float
             The score (accuracy unless ``scoring`` names another).
         """
+        _raise_for_params(score_params, self, "score")  # extra params need routing
         check_is_fitted(self, "coef_")
-        scorer = self._get_scorer()
         if sample_weight is not None:
             score_params["sample_weight"] = sample_weight
+        scorer = self._get_scorer()
+        if _routing_enabled():
+            score_params = process_routing(self, "score", **score_params).scorer.score
         return scorer(self, X, y, **score_params)
-
-
-@contextlib.contextmanager
-def _quiet_n_jobs():
-    """Silence LogisticRegression's FutureWarning about n_jobs: LogisticRegressionCV's
-    n_jobs is scikit-learn's own parameter (here: the kernels' threads)."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="'n_jobs' has no effect", category=FutureWarning)
-        yield
-
-
-def _held_out_score(scoring, scorer, model, X_test, y_test, extra):
-    """The fold's score; accuracy and log-loss straight from the decision values.
-
-    (The scorer's generic route re-validates X_test and y_test for every C; for the two
-    built-in defaults the same numbers come from one product with the coefficients.)
-    """
-    if (scoring is None or scoring in ("accuracy", "neg_log_loss")) and set(extra) <= {
-        "sample_weight"
-    }:
-        decision = np.asarray(X_test @ model.coef_.T) + model.intercept_
-        weights = extra.get("sample_weight")
-        classes = model.classes_
-        if scoring == "neg_log_loss":
-            if decision.shape[1] == 1:
-                decision = np.hstack([np.zeros_like(decision), decision])
-            log_proba = decision - logsumexp(decision, axis=1, keepdims=True)
-            proba = np.exp(log_proba)
-            return -log_loss(y_test, proba, sample_weight=weights, labels=classes)
-        if decision.shape[1] == 1:
-            predicted = classes[(decision[:, 0] > 0).astype(np.intp)]
-        else:
-            predicted = classes[np.argmax(decision, axis=1)]
-        return float(np.average(predicted == y_test, weights=weights))
-    return scorer(model, X_test, y_test, **extra)
-
-
-def _rows(value, index):
-    """The rows ``index`` of a per-sample score parameter."""
-    if is_sparse(value) or hasattr(value, "__len__"):
-        return np.asarray(value)[index]
-    return value

@@ -86,6 +86,14 @@ class _LogisticBase(CallbackSupportMixin, ClassifierMixin, SparseCoefMixin, Line
     def _check_fastreg_params(self):
         """Subclasses with extension parameters check them here."""
 
+    def _fast_input(self, X, y, sample_weight, class_weight):
+        """`fast_classification_input` (a subclass may encode labels its own way)."""
+        return fast_classification_input(self, X, y, sample_weight, class_weight)
+
+    def _encode_labels(self, name, y, sample_weight, class_weight, dtype):
+        """`encode_class_labels` (a subclass may encode labels its own way)."""
+        return encode_class_labels(name, y, sample_weight, class_weight, dtype)
+
     def _fit(self, X, y, sample_weight):
         name = type(self).__name__
         self._check_fastreg_params()
@@ -98,7 +106,7 @@ class _LogisticBase(CallbackSupportMixin, ClassifierMixin, SparseCoefMixin, Line
         verbose = check_verbose(self.verbose)
         n_jobs = check_n_jobs(self.n_jobs)
         class_weight = check_class_weight(self.class_weight)
-        fast = fast_classification_input(self, X, y, sample_weight, class_weight)
+        fast = self._fast_input(X, y, sample_weight, class_weight)
         if fast is None:
             X, y = validate_data_real(self, X, y, accept_sparse=True)
         else:
@@ -107,7 +115,7 @@ class _LogisticBase(CallbackSupportMixin, ClassifierMixin, SparseCoefMixin, Line
         context = self._callback_fit_ctx
         context.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
         if fast is None:
-            classes, y_index, sample_weight = encode_class_labels(
+            classes, y_index, sample_weight = self._encode_labels(
                 name, y, sample_weight, class_weight, X.dtype
             )
         multinomial = self._multinomial(classes.shape[0])

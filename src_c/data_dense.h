@@ -57,11 +57,13 @@ FR_ALWAYS_INLINE static inline void SUFFIX(dense_block_scores)(SUFFIX(dense_view
     for (int64_t r = m; r < FR_BLOCK; ++r) scores[r] = 0.0;
 }
 
-/* Classes go four at a time: each row is loaded once per group and feeds four
- * independent FMA chains, where one class at a time would load it K times and wait on a
- * single chain. A group short of four repeats its first class in the spare chains (their
- * sums are dropped). Short rows take block_scores per class. zk is class-major
- * (zk[k FR_BLOCK + r]). */
+/* Classes go four at a time and rows two at a time: each row is loaded once per group,
+ * and a pair of rows feeds eight independent FMA chains, where one class at a time would
+ * load it K times and wait on a single chain (an FMA's latency is four cycles: four
+ * chains keep one of the two FMA units idle). Each (row, class) sum is the same
+ * reduction as for a row alone, so pairing leaves the bits unchanged. A group short of
+ * four repeats its first class in the spare chains (their sums are dropped). Short rows
+ * take block_scores per class. zk is class-major (zk[k FR_BLOCK + r]). */
 FR_ALWAYS_INLINE static inline void SUFFIX(dense_block_scores_classes)(
     SUFFIX(dense_view) X, int64_t i0, int64_t m, int64_t rows_left, const int64_t d,
     const REAL *W, const REAL *b, int64_t K, double *zk) {
@@ -79,21 +81,31 @@ FR_ALWAYS_INLINE static inline void SUFFIX(dense_block_scores_classes)(
         const REAL *w1 = group > 1 ? w0 + d : w0;
         const REAL *w2 = group > 2 ? w0 + 2 * d : w0;
         const REAL *w3 = group > 3 ? w0 + 3 * d : w0;
-        for (int64_t r = 0; r < m; ++r) {
+        for (int64_t r = 0; r < m; r += 2) {
             const REAL *x = xb + r * d;
-            if (k == 0 && (rows_left - r) * row_bytes > FR_PREFETCH_DISTANCE + row_bytes)
+            const int pair = r + 1 < m;
+            const REAL *x1 = pair ? x + d : x; /* a lone last row is read twice */
+            if (k == 0 && (rows_left - r) * row_bytes > FR_PREFETCH_DISTANCE + 2 * row_bytes) {
                 SUFFIX(dense_prefetch_ahead)(x, row_bytes);
-            REAL a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-#pragma omp simd reduction(+ : a0, a1, a2, a3)
+                SUFFIX(dense_prefetch_ahead)(x1, row_bytes);
+            }
+            REAL a0 = 0, a1 = 0, a2 = 0, a3 = 0, c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+#pragma omp simd reduction(+ : a0, a1, a2, a3, c0, c1, c2, c3)
             for (int64_t j = 0; j < d; ++j) {
                 a0 += x[j] * w0[j];
                 a1 += x[j] * w1[j];
                 a2 += x[j] * w2[j];
                 a3 += x[j] * w3[j];
+                c0 += x1[j] * w0[j];
+                c1 += x1[j] * w1[j];
+                c2 += x1[j] * w2[j];
+                c3 += x1[j] * w3[j];
             }
-            const REAL sums[4] = {a0, a1, a2, a3};
-            for (int64_t c = 0; c < group; ++c)
+            const REAL sums[4] = {a0, a1, a2, a3}, next[4] = {c0, c1, c2, c3};
+            for (int64_t c = 0; c < group; ++c) {
                 zk[(k + c) * FR_BLOCK + r] = (double)sums[c] + (double)b[k + c];
+                if (pair) zk[(k + c) * FR_BLOCK + r + 1] = (double)next[c] + (double)b[k + c];
+            }
         }
         for (int64_t c = 0; c < group; ++c)
             for (int64_t r = m; r < FR_BLOCK; ++r) zk[(k + c) * FR_BLOCK + r] = 0.0;

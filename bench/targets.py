@@ -4,6 +4,20 @@
 # the run did not measure (the large size needs --full) is reported as not measured, and a
 # share of bandwidth over 100 % beyond the cache as noise: neither is ever guessed.
 
+# What stands between each figure and its target when it is missed, from the profiles in
+# bench/RESULTS.md ("The targets still missed" and "Multinomial epochs at large n:
+# profile"); printed beside a MISSED figure, so the table explains its own misses.
+LIMITS = {
+    "logistic": "the loss block's exp/log1p polynomial chains (73 % of the epoch's samples)",
+    "squared": "none known: met at 92 % in the last quiet full run (the probes vary 2x)",
+    "float32": "a fixed per-(row, class) cost float32 does not halve (tail, stack sums)",
+    "multinomial3": "compute-bound: per-(row, class) sums through the stack, FMA latency",
+    "multinomial10": "compute-bound: FMA floor 2.7x the read time, ~37 % at most per core",
+    "threads": "the shared 2-core machine: the second thread often had no core",
+    "iris logistic": "the loss block's exp/log1p chains: 1.1 us of an epoch on 100 x 4",
+    "iris softmax": "three exps per row (the same exp chains): 2.9 us an epoch",
+}
+
 # (label, kind, selector, target): `kind` names how the figure is computed from results.
 TARGETS = [
     *[
@@ -89,8 +103,9 @@ def evaluate_targets(results):
     -------
     rows : list of dict
         ``figure``, ``target`` (a lower bound), ``value`` (None if not measured),
-        ``noise`` (the figure is over 100 % of bandwidth beyond the cache) and ``met``
-        (None if not measured or noise).
+        ``noise`` (the figure is over 100 % of bandwidth beyond the cache), ``met``
+        (None if not measured or noise) and ``limit`` (what stands in the way when it is
+        missed, from the profiles in bench/RESULTS.md).
     """
     rows = []
     for label, kind, selector, target in TARGETS:
@@ -102,6 +117,18 @@ def evaluate_targets(results):
                 "value": value,
                 "noise": noise,
                 "met": None if value is None or noise else bool(value >= target),
+                "limit": _limit(kind, selector),
             }
         )
     return rows
+
+
+def _limit(kind, selector):
+    """What stands in the way of a target (LIMITS), by the kind of figure."""
+    if kind == "thread_ratio":
+        return LIMITS["threads"]
+    if kind == "dtype_ratio" and selector["loss"].startswith("multinomial"):
+        return LIMITS["float32"]
+    if kind == "iris":
+        return LIMITS[f"iris {selector['model']}"]
+    return LIMITS[selector["loss"]]

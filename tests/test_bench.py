@@ -189,6 +189,30 @@ def test_noise_is_never_a_met_target():
     assert row["noise"] is True and row["met"] is None and row["value"] == 130.0
 
 
+def test_every_missed_target_says_what_stands_in_the_way():
+    from bench.report import _targets_table
+    from bench.targets import evaluate_targets
+
+    record = {
+        "size": "large",
+        "loss": "multinomial10",
+        "dtype": "float64",
+        "threads": 2,
+        "percent_of_bandwidth": 30.0,
+        "noise": False,
+        "fastreg": {"epochs_per_s": 4.0},
+    }
+    rows = evaluate_targets({"epochs": [record], "iris": []})
+    assert all(row["limit"] for row in rows)  # every target has its explanation
+    missed = [r for r in rows if r["met"] is False]
+    assert [r["figure"] for r in missed] == [
+        "large multinomial10 float64 epoch, % of read bandwidth (t=2)"
+    ]
+    table = _targets_table(rows)
+    assert "FMA floor 2.7x the read time" in table
+    assert table.count("MISSED") == 1 and "not measured" in table
+
+
 def test_peers_match_the_objective(peers_run):
     out, done = peers_run
     results = json.loads((out / "peers.json").read_text())

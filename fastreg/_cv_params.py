@@ -94,13 +94,11 @@ def check_path_data(X, y):
         raise ValueError(f"X must be a non-empty 2-D array; got shape {X.shape}.")
     if not np.all(np.isfinite(values)):
         raise ValueError("Input X contains NaN or infinity; remove or impute them first.")
-    if is_sparse(X) and not _sparse_least_squares.gram_fits(X.shape[1]):
-        raise ValueError(
-            f"a sparse X with {X.shape[1]} columns: fastreg's paths solve a sparse X on its "
-            f"Gram matrix, which they build for at most "
-            f"{_sparse_least_squares.SPARSE_GRAM_MAX_FEATURES} columns; fit Lasso or "
-            "ElasticNet per alpha instead (they take wider sparse X by FISTA)."
-        )
+    check_sparse_gram_fits(
+        X,
+        "fastreg's paths solve it on its Gram matrix",
+        "Fit Lasso or ElasticNet per alpha instead (they take wider sparse X by FISTA).",
+    )
     check_real_dtype(y, "y")
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:
@@ -118,18 +116,22 @@ def check_path_data(X, y):
     return X, y
 
 
-def check_sparse_gram_fits(X):
-    """Reject a sparse X too wide for the cross-validated least-squares fits.
+def check_sparse_gram_fits(
+    X,
+    how="the cross-validated least-squares estimators solve each fold from its Gram matrix",
+    instead="Select features first, or cross-validate fastreg.Ridge / fastreg.Lasso with "
+    "GridSearchCV.",
+):
+    """Reject a sparse X too wide for the fits that solve it on d x d Gram matrices.
 
-    Their folds are solved from d x d Gram matrices (the statistics of each fold); past
-    fastreg._sparse_least_squares.SPARSE_GRAM_MAX_FEATURES columns those would outweigh
-    an X whose size is its stored entries.
+    The cross-validated least-squares estimators (the statistics of each fold) and the
+    paths do; past fastreg._sparse_least_squares.SPARSE_GRAM_MAX_FEATURES columns those
+    Gram matrices would outweigh an X whose size is its stored entries. ``how`` says who
+    solves it that way, ``instead`` what to do.
     """
     if is_sparse(X) and not _sparse_least_squares.gram_fits(X.shape[1]):
         limit = _sparse_least_squares.SPARSE_GRAM_MAX_FEATURES
         raise ValueError(
-            f"X is sparse with {X.shape[1]} columns; the cross-validated least-squares "
-            f"estimators solve each fold from its {X.shape[1]} x {X.shape[1]} Gram matrix "
-            f"and take sparse X of at most {limit} columns. Select features first, or "
-            "cross-validate fastreg.Ridge / fastreg.Lasso with GridSearchCV."
+            f"X is sparse with {X.shape[1]} columns; {how} ({X.shape[1]} x {X.shape[1]}), "
+            f"which is built for sparse X of at most {limit} columns only. {instead}"
         )

@@ -493,4 +493,4 @@ class Ridge(_LinearRegressorBase):
 
 
 fill_least_squares_docstring(LinearRegression, _EXACT_SOLVERS)
-fill_least_squares_docstring(Ridge, _EXACT_SOLVERS)
+fill_least_squares_docstring(Ridge, _EXACT_SOLVERS, ridge=True)

@@ -109,15 +109,14 @@ _RIDGE_SOLVER_ATTRIBUTE_DOC = """    solver_ : str
         "cholesky" for a dense one. ``method_`` says which method ran."""
 
 
-def fill_least_squares_docstring(cls, solver_names, shape="n_features"):
+def fill_least_squares_docstring(cls, solver_names, shape="n_features", *, ridge=False):
     """Fill ``{params}`` and ``{attributes}`` of a least-squares regressor's docstring.
 
-    ``solver_names`` are the values its ``solver`` takes; Ridge's docstring also states
-    the restrictions its scikit-learn names keep.
+    ``solver_names`` are the values its ``solver`` takes; ``ridge`` adds the
+    restrictions that scikit-learn's Ridge solver names keep and Ridge's ``solver_``.
     """
     if not cls.__doc__:  # stripped under python -OO
         return
-    ridge = cls.__name__ == "Ridge"
     names = "{" + ", ".join(f'"{name}"' for name in solver_names) + "}"
     table = _SOLVER_TABLE_DOC.format(restrictions=_RIDGE_RESTRICTIONS_DOC if ridge else "")
     params = (
